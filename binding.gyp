@@ -1,0 +1,28 @@
+{
+  "targets": [
+    {
+      "target_name": "procdesc",
+      "sources": [
+        "native/addon/addon.cc",
+        "native/addon/launch.cc",
+        "native/addon/channel.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
+      "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "cflags_cc": ["-std=c++17", "-fno-exceptions"]
+    },
+    {
+      "target_name": "procdesc-helper",
+      "type": "executable",
+      "sources": ["native/helper/main.c", "native/helper/child.c"],
+      "include_dirs": ["native"],
+      "cflags": ["-Wall", "-Wextra", "-std=gnu11", "-O2"]
+    },
+    {
+      "target_name": "hostile",
+      "sources": ["test/hostile/hostile.c"],
+      "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter"]
+    }
+  ]
+}

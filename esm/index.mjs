@@ -1,0 +1,5 @@
+// ESM face of procdesc: the CommonJS module itself, so that import and require share one instance.
+import cjs from '../dist/lib/index.js';
+
+export const { capabilities, ChildProcess, spawn } = cjs;
+export default cjs;

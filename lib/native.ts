@@ -1,0 +1,64 @@
+// The addon's whole surface, as one interface (native/addon/addon.cc implements it). Everything
+// returns -errno (and the syscall's name) rather than throwing: the Errors are built in TS, the
+// way Node builds them from libuv's codes.
+import * as path from 'node:path';
+
+/** [-errno, syscall] */
+export type NativeError = [number, string];
+
+export interface NativeSpawnRequest {
+  id: number;
+  file: string;
+  args: string[];
+  envPairs: string[];
+  cwd?: string;
+  detached: boolean;
+  uid?: number;
+  gid?: number;
+  /** Per child fd: the host fd to place there, or -1 for 'ignore'. */
+  stdio: number[];
+}
+
+/** One helper: each JS copy of the library in each environment makes its own. */
+export interface NativeSession {
+  /** Starts the helper if it is not running. */
+  start(): 0 | NativeError;
+  helperInfo(): { pid: number; features: number } | null;
+  /** [0, pid, pidfd] once the child has exec'd. */
+  spawn(request: NativeSpawnRequest): [0, number, number] | NativeError;
+  /** Whether exits still to come keep the event loop alive. */
+  setRef(ref: boolean): void;
+  /** Closes the channels: the helper exits, its children live on. */
+  stop(): void;
+}
+
+export type ExitCallback = (id: number, pid: number, code: number, signal: number, utimeUs: number,
+  stimeUs: number, maxRssKb: number) => void;
+
+export interface NativeBinding {
+  Session: new (onExit: ExitCallback, onLost: (errno: number) => void) => NativeSession;
+  /** Can this process use pidfds at all? */
+  probe(): 0 | NativeError;
+  kill(pidfd: number, signal: number): number;
+  close(fd: number): number;
+  /** A CLOEXEC AF_UNIX stream pair: [hostEnd, childEnd], as libuv makes for 'pipe'. */
+  socketpair(): [number, number] | number;
+}
+
+export const packageRoot = path.resolve(__dirname, '..', '..');
+
+let loaded: { binding: NativeBinding | null; error: Error | null } | undefined;
+
+/** The addon, or the reason it could not be loaded (then we fall back to node:child_process). */
+export function loadNative(): { binding: NativeBinding | null; error: Error | null } {
+  if (!loaded) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const binding = require(path.join(packageRoot, 'build', 'Release', 'procdesc.node')) as NativeBinding;
+      loaded = { binding, error: null };
+    } catch (error) {
+      loaded = { binding: null, error: error as Error };
+    }
+  }
+  return loaded;
+}

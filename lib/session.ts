@@ -1,0 +1,70 @@
+// This environment's link to its helper: hands out request ids, routes exit records to the
+// ProcessHandle that asked, and keeps the event loop alive exactly while a ref'd child runs.
+// One per Node environment (main thread or worker), like the addon's instance data behind it.
+import { loadNative, type NativeBinding, type NativeSession } from './native';
+
+export interface ExitRecord {
+  pid: number;
+  code: number;
+  signal: number;
+  userCPUTime: number; // microseconds, as process.resourceUsage()
+  systemCPUTime: number;
+  maxRSS: number; // kilobytes
+}
+
+/** What a Session needs of a handle; ProcessHandle implements it. */
+export interface SessionMember {
+  deliverExit(record: ExitRecord): void;
+  helperLost(errno: number): void;
+}
+
+export class Session {
+  readonly binding: NativeBinding;
+  readonly native: NativeSession;
+  private readonly members = new Map<number, SessionMember>();
+  private nextId = 1;
+  private refs = 0;
+
+  constructor(binding: NativeBinding) {
+    this.binding = binding;
+    this.native = new binding.Session(
+      (id, pid, code, signal, userCPUTime, systemCPUTime, maxRSS) => {
+        const member = this.members.get(id);
+        if (member === undefined) return;
+        this.members.delete(id);
+        member.deliverExit({ pid, code, signal, userCPUTime, systemCPUTime, maxRSS });
+      },
+      (errno) => {
+        const members = [...this.members.values()];
+        this.members.clear();
+        for (const member of members) member.helperLost(errno);
+      },
+    );
+  }
+
+  newId(): number {
+    return this.nextId++;
+  }
+
+  add(id: number, member: SessionMember): void {
+    this.members.set(id, member);
+  }
+
+  /** +1 when a running child becomes ref'd, -1 when it is unref'd or has exited. */
+  adjustRefs(delta: 1 | -1): void {
+    const before = this.refs;
+    this.refs += delta;
+    if ((before === 0) !== (this.refs === 0)) this.native.setRef(this.refs > 0);
+  }
+}
+
+let session: Session | null | undefined;
+
+/** The session of this environment, or null when the addon cannot be loaded. */
+export function getSession(): Session | null {
+  if (session === undefined) {
+    const { binding } = loadNative();
+    session = binding ? new Session(binding) : null;
+  }
+  return session;
+}

@@ -1,0 +1,376 @@
+// The addon: the host's whole native surface (lib/native.ts describes it as one interface).
+// A Session is one helper; each JS copy of the library in each Node environment (main thread,
+// worker) makes its own. Nothing here is process-wide and no signal handler is installed.
+// Errors go back to JS as -errno plus, where useful, the syscall's name; JS builds the Error.
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <napi.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "procdesc.h"
+
+namespace procdesc {
+namespace {
+
+class Session;
+
+// Per environment: the sessions to shut down when the environment goes away (a worker ends).
+struct Instance {
+  std::unordered_set<Session*> sessions;
+};
+
+// One JS Session (lib/session.ts) = one helper. Two copies of the library in one environment
+// each create their own, so they never see each other's children or callbacks.
+class Session : public Napi::ObjectWrap<Session> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Session",
+                       {InstanceMethod<&Session::Start>("start"),
+                        InstanceMethod<&Session::HelperInfo>("helperInfo"),
+                        InstanceMethod<&Session::Spawn>("spawn"),
+                        InstanceMethod<&Session::SetRef>("setRef"),
+                        InstanceMethod<&Session::Stop>("stop")});
+  }
+
+  // new Session(onExit(id, pid, code, signal, utimeUs, stimeUs, maxrssKb), onLost(errno))
+  explicit Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info), env_(info.Env()) {
+    napi_get_uv_event_loop(env_, &loop_);
+    on_exit_ = Napi::Persistent(info[0].As<Napi::Function>());
+    on_lost_ = Napi::Persistent(info[1].As<Napi::Function>());
+    async_context_ = std::make_unique<Napi::AsyncContext>(env_, "procdesc:helper", info.This().As<Napi::Object>());
+    env_.GetInstanceData<Instance>()->sessions.insert(this);
+  }
+
+  ~Session() override {
+    Shutdown();
+    Instance* inst = env_.GetInstanceData<Instance>();
+    if (inst) inst->sessions.erase(this);
+  }
+
+  // Closing the request channel is how the helper learns to leave; its children live on.
+  void Shutdown() {
+    if (poll_) {
+      uv_poll_stop(poll_);
+      uv_close(reinterpret_cast<uv_handle_t*>(poll_), OnPollClosed);
+      poll_ = nullptr;
+    }
+    CloseHelper(&helper_);
+    if (status_fd_ >= 0) close(status_fd_);
+    status_fd_ = -1;
+  }
+
+ private:
+  static void OnPollClosed(uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); }
+
+  void ApplyRef() {
+    if (!poll_) return;
+    if (referenced_)
+      uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+    else
+      uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+  }
+
+  // Calls into JS as Node does from its own handles: one MakeCallback per event, inside our async
+  // context, and an exception thrown by a listener becomes an uncaught exception.
+  void CallIntoJs(Napi::FunctionReference& fn, const std::initializer_list<napi_value>& args) {
+    // Raw napi here: while a worker is being terminated JS cannot run, and node-addon-api's
+    // wrappers would turn that failure into a fatal error.
+    std::vector<napi_value> argv(args);
+    napi_value result;
+    napi_status status = napi_make_callback(env_, static_cast<napi_async_context>(*async_context_), env_.Global(),
+                                            fn.Value(), argv.size(), argv.data(), &result);
+    bool pending = false;
+    if (status != napi_ok && napi_is_exception_pending(env_, &pending) == napi_ok && pending) {
+      napi_value exception;
+      if (napi_get_and_clear_last_exception(env_, &exception) == napi_ok)
+        napi_fatal_exception(env_, exception);  // a no-op once the environment cannot run JS
+    }
+  }
+
+  static void OnEvents(uv_poll_t* handle, int status, int events) {
+    Session* self = static_cast<Session*>(handle->data);
+    std::vector<pd_exit_record> records;
+    int err = status < 0 ? status : ReadExitRecords(self->helper_.evt_fd, &records);
+    Napi::Env env = self->env_;
+    Napi::HandleScope scope(env);
+    for (const pd_exit_record& r : records) {
+      int code = WIFEXITED(r.status) ? WEXITSTATUS(r.status) : 0;
+      int sig = WIFSIGNALED(r.status) ? WTERMSIG(r.status) : 0;
+      self->CallIntoJs(self->on_exit_,
+                       {Napi::Number::New(env, static_cast<double>(r.id)), Napi::Number::New(env, r.pid),
+                        Napi::Number::New(env, code), Napi::Number::New(env, sig),
+                        Napi::Number::New(env, static_cast<double>(r.utime_us)),
+                        Napi::Number::New(env, static_cast<double>(r.stime_us)),
+                        Napi::Number::New(env, static_cast<double>(r.maxrss_kb))});
+    }
+    if (err) {
+      // The helper is gone. Its children live on; JS decides what to tell each ChildProcess.
+      self->Shutdown();
+      self->CallIntoJs(self->on_lost_, {Napi::Number::New(env, err)});
+    }
+  }
+
+  // 0, or -errno with *syscall set.
+  int EnsureHelper(const char** syscall_name) {
+    if (helper_.req_fd >= 0) return 0;
+    int err = LaunchHelper(HelperPath(), &helper_, syscall_name);
+    if (err) return err;
+    poll_ = new uv_poll_t;
+    uv_poll_init(loop_, poll_, helper_.evt_fd);
+    poll_->data = this;
+    uv_poll_start(poll_, UV_READABLE | UV_DISCONNECT, OnEvents);
+    ApplyRef();
+    return 0;
+  }
+
+  static const std::string& HelperPath() {
+    static const std::string path = [] {
+      Dl_info info;
+      if (!dladdr(reinterpret_cast<void*>(&HelperPathAnchor), &info) || !info.dli_fname) return std::string();
+      std::string self = info.dli_fname;
+      size_t slash = self.rfind('/');
+      return (slash == std::string::npos ? std::string(".") : self.substr(0, slash)) + "/procdesc-helper";
+    }();
+    return path;
+  }
+  static void HelperPathAnchor() {}
+
+  int CurrentUmask() {
+    // umask(2) can only be read by setting it, which would change process-wide state for a
+    // moment; /proc/self/status has it since Linux 4.7.
+    if (status_fd_ < 0) status_fd_ = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    char buf[4096];
+    ssize_t n = status_fd_ >= 0 ? pread(status_fd_, buf, sizeof buf - 1, 0) : -1;
+    if (n <= 0) return 022;
+    buf[n] = '\0';
+    const char* p = strstr(buf, "\nUmask:");
+    return p ? static_cast<int>(strtol(p + 7, nullptr, 8)) : 022;
+  }
+
+  // start() -> 0 | [-errno, syscall]: launches the helper now (capabilities() uses it).
+  Napi::Value Start(const Napi::CallbackInfo& info) {
+    const char* syscall_name = "";
+    int err = EnsureHelper(&syscall_name);
+    return err ? ErrorPair(info.Env(), err, syscall_name) : Napi::Number::New(info.Env(), 0);
+  }
+
+  // helperInfo() -> { pid, features } | null
+  Napi::Value HelperInfo(const Napi::CallbackInfo& info) {
+    if (helper_.req_fd < 0) return info.Env().Null();
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("pid", helper_.pid);
+    o.Set("features", helper_.features);
+    return o;
+  }
+
+  // spawn({ id, file, args, envPairs, cwd?, detached, uid?, gid?, stdio: (fd | -1)[] })
+  //   -> [0, pid, pidfd] | [-errno, syscall]
+  Napi::Value Spawn(const Napi::CallbackInfo& info);
+
+  // setRef(bool): whether exits still to come keep the event loop alive.
+  Napi::Value SetRef(const Napi::CallbackInfo& info) {
+    referenced_ = info[0].ToBoolean();
+    ApplyRef();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Stop(const Napi::CallbackInfo& info) {
+    Shutdown();
+    return info.Env().Undefined();
+  }
+
+  static Napi::Value ErrorPair(Napi::Env env, int err, const char* syscall_name) {
+    Napi::Array out = Napi::Array::New(env, 2);
+    out.Set(0u, Napi::Number::New(env, err));
+    out.Set(1u, Napi::String::New(env, syscall_name));
+    return out;
+  }
+
+  Napi::Env env_;
+  uv_loop_t* loop_ = nullptr;
+  HelperProcess helper_;
+  uv_poll_t* poll_ = nullptr;  // watches helper_.evt_fd; freed in its close callback
+  bool referenced_ = false;
+  int status_fd_ = -1;  // /proc/self/status, for the umask
+  Napi::FunctionReference on_exit_;
+  Napi::FunctionReference on_lost_;
+  std::unique_ptr<Napi::AsyncContext> async_context_;
+};
+
+// Appends a JS value as a C string. Like Node's Utf8Value, a string with a NUL ends at it.
+void AppendString(std::string* blob, Napi::Value v) {
+  std::string s = v.ToString().Utf8Value();
+  blob->append(s.c_str());
+  blob->push_back('\0');
+}
+
+uint32_t AppendStrings(std::string* blob, Napi::Value v) {
+  if (!v.IsArray()) return 0;
+  Napi::Array a = v.As<Napi::Array>();
+  uint32_t n = a.Length();
+  for (uint32_t i = 0; i < n; i++) AppendString(blob, a.Get(i));
+  return n;
+}
+
+Napi::Value Session::Spawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+
+  SpawnMessage m;
+  pd_spawn_request& h = m.header;
+  h.type = PD_REQ_SPAWN;
+  h.id = static_cast<uint64_t>(o.Get("id").As<Napi::Number>().Int64Value());
+  AppendString(&m.blob, o.Get("file"));
+  Napi::Value cwd = o.Get("cwd");
+  if (cwd.IsString()) {
+    AppendString(&m.blob, cwd);
+    h.flags |= PD_SPAWN_HAS_CWD;
+  } else {
+    // The helper's cwd is the host's of long ago: send the current one.
+    char buf[4096];
+    if (getcwd(buf, sizeof buf)) {
+      m.blob.append(buf);
+      m.blob.push_back('\0');
+      h.flags |= PD_SPAWN_HAS_CWD;
+    }
+  }
+  h.argc = AppendStrings(&m.blob, o.Get("args"));
+  h.envc = AppendStrings(&m.blob, o.Get("envPairs"));
+  if (o.Get("detached").ToBoolean()) h.flags |= PD_SPAWN_SETSID;
+  Napi::Value uid = o.Get("uid"), gid = o.Get("gid");
+  if (uid.IsNumber()) {
+    h.flags |= PD_SPAWN_SETUID;
+    h.uid = static_cast<uint32_t>(uid.As<Napi::Number>().Int32Value());
+  }
+  if (gid.IsNumber()) {
+    h.flags |= PD_SPAWN_SETGID;
+    h.gid = static_cast<uint32_t>(gid.As<Napi::Number>().Int32Value());
+  }
+  h.umask = static_cast<uint32_t>(CurrentUmask());
+
+  Napi::Array stdio = o.Get("stdio").As<Napi::Array>();
+  uint32_t nstdio = stdio.Length();
+  if (nstdio > PD_MAX_STDIO) return ErrorPair(env, -EMFILE, "spawn");
+  h.nstdio = nstdio;
+  std::unordered_map<int, int> index_of;  // one SCM_RIGHTS slot per distinct host fd
+  for (uint32_t i = 0; i < nstdio; i++) {
+    int fd = stdio.Get(i).As<Napi::Number>().Int32Value();
+    if (fd < 0) {
+      h.stdio[i] = -1;
+      continue;
+    }
+    auto it = index_of.find(fd);
+    if (it == index_of.end()) {
+      if (fcntl(fd, F_GETFD) < 0) return ErrorPair(env, -errno, "spawn");
+      if (m.fds.size() >= PD_MAX_FDS) return ErrorPair(env, -EMFILE, "spawn");
+      it = index_of.emplace(fd, static_cast<int>(m.fds.size())).first;
+      m.fds.push_back(fd);
+    }
+    h.stdio[i] = static_cast<int16_t>(it->second);
+  }
+
+  pd_spawn_reply reply{};
+  int pidfd = -1;
+  const char* syscall_name = "spawn";
+  int err = EnsureHelper(&syscall_name);
+  if (!err) {
+    err = RequestSpawn(helper_, &m, &reply, &pidfd);
+    if (err == -EPIPE || err == -ECONNRESET) {
+      // The helper died since the last spawn (it never saw this request): start a new one once.
+      Shutdown();
+      err = EnsureHelper(&syscall_name);
+      if (!err) err = RequestSpawn(helper_, &m, &reply, &pidfd);
+    }
+    if (err) {
+      syscall_name = "spawn";
+      Shutdown();
+    }
+  }
+  if (err) return ErrorPair(env, err, syscall_name);
+  if (reply.err) return ErrorPair(env, -reply.err, "spawn");
+  Napi::Array out = Napi::Array::New(env, 3);
+  out.Set(0u, Napi::Number::New(env, 0));
+  out.Set(1u, Napi::Number::New(env, reply.pid));
+  out.Set(2u, Napi::Number::New(env, pidfd));
+  return out;
+}
+
+// probe() -> 0 | [-errno, syscall]: can this process use pidfds? (seccomp, gVisor, old kernels)
+Napi::Value Probe(const Napi::CallbackInfo& info) {
+  int fd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+  Napi::Env env = info.Env();
+  auto fail = [&](const char* name) {
+    Napi::Array out = Napi::Array::New(env, 2);
+    out.Set(0u, Napi::Number::New(env, -errno));
+    out.Set(1u, Napi::String::New(env, name));
+    return out;
+  };
+  if (fd < 0) return fail("pidfd_open");
+  int r = static_cast<int>(syscall(SYS_pidfd_send_signal, fd, 0, nullptr, 0));
+  if (r < 0) {
+    Napi::Value v = fail("pidfd_send_signal");
+    close(fd);
+    return v;
+  }
+  close(fd);
+  return Napi::Number::New(env, 0);
+}
+
+// kill(pidfd, signal) -> 0 | -errno. Through the pidfd: a recycled PID is never hit.
+Napi::Value Kill(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int sig = info[1].As<Napi::Number>().Int32Value();
+  int r = static_cast<int>(syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0));
+  return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
+}
+
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int r = close(fd);
+  return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
+}
+
+// socketpair() -> [hostEnd, childEnd] | -errno. What libuv makes for a 'pipe' stdio entry.
+Napi::Value SocketPair(const Napi::CallbackInfo& info) {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
+    return Napi::Number::New(info.Env(), -errno);
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, Napi::Number::New(info.Env(), fds[0]));
+  out.Set(1u, Napi::Number::New(info.Env(), fds[1]));
+  return out;
+}
+
+void FinalizeInstance(Napi::Env, Instance* inst) {
+  // The environment is going away: let every helper go (its children live on, as under Node).
+  for (Session* s : inst->sessions) s->Shutdown();
+  delete inst;
+}
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData<Instance, FinalizeInstance>(new Instance());
+  exports.Set("Session", Session::Define(env));
+  exports.Set("probe", Napi::Function::New(env, Probe, "probe"));
+  exports.Set("kill", Napi::Function::New(env, Kill, "kill"));
+  exports.Set("close", Napi::Function::New(env, Close, "close"));
+  exports.Set("socketpair", Napi::Function::New(env, SocketPair, "socketpair"));
+  return exports;
+}
+
+}  // namespace
+}  // namespace procdesc
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) { return procdesc::InitModule(env, exports); }
+NODE_API_MODULE(procdesc, Init)

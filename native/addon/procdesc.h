@@ -1,0 +1,44 @@
+// Shared declarations of the addon's files: launching the helper and talking to it.
+#ifndef PROCDESC_ADDON_H
+#define PROCDESC_ADDON_H
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "protocol.h"
+}
+
+namespace procdesc {
+
+// One running helper, as seen from the host.
+struct HelperProcess {
+  int req_fd = -1;  // request channel (blocking): requests out, replies in
+  int evt_fd = -1;  // event channel (non-blocking): exit records in
+  pid_t pid = 0;
+  uint32_t features = 0;
+};
+
+// launch.cc: starts the helper as a grandchild (so the host is never its parent). 0 or -errno;
+// *syscall names the step that failed.
+int LaunchHelper(const std::string& path, HelperProcess* out, const char** syscall);
+
+// channel.cc
+struct SpawnMessage {
+  pd_spawn_request header{};
+  std::string blob;       // NUL-separated strings, see protocol.h
+  std::vector<int> fds;   // host fds to pass, indexed by header.stdio
+};
+// Sends a spawn request and waits for its reply. 0 (reply filled, *pidfd set when reply->err is
+// 0) or -errno of the transport (the helper is gone or the request could not be sent).
+int RequestSpawn(const HelperProcess& helper, SpawnMessage* msg, pd_spawn_reply* reply, int* pidfd);
+// Reads every exit record available now. 0, -EAGAIN-free: returns -errno only when the helper has
+// gone away (EOF or error), after appending what it could read.
+int ReadExitRecords(int evt_fd, std::vector<pd_exit_record>* out);
+void CloseHelper(HelperProcess* helper);
+
+}  // namespace procdesc
+
+#endif

@@ -1,0 +1,223 @@
+/* The child path: clone(CLONE_VM|CLONE_VFORK|CLONE_PIDFD), set the child up as libuv does for Node
+ * (uv__process_child_init, libuv 1.46), execve.
+ *
+ * Why CLONE_VM|CLONE_VFORK: no page tables are copied, so a spawn costs the same however large the
+ * helper is (it is small anyway) and the helper is suspended until the child has exec'd, which is
+ * what makes sharing memory safe. The price is the usual vfork discipline in child_main():
+ *   - only raw system calls and async-signal-safe code: no malloc, no locks, no stdio;
+ *   - nothing written to memory the helper uses afterwards, except spec_errno (how an exec error
+ *     gets back: the shared memory is our "CLOEXEC pipe");
+ *   - every signal is blocked across the clone, so no handler can run on the helper's memory; the
+ *     child resets dispositions and clears its mask right before execve, as libuv does;
+ *   - credentials change through raw syscalls: glibc's setuid() would try to signal the other
+ *     threads of the process whose memory we share (setxid broadcast) and can deadlock.
+ *
+ * Kernel facts: CLONE_PIDFD needs 5.2; without it (EINVAL) we fall back to pidfd_open (5.3) right
+ * after clone, which is still race-free because the child cannot be reaped before we wait for it. */
+#define _GNU_SOURCE
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <paths.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "protocol.h"
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+/* PATH search builds candidates here on the child's stack. */
+#define CHILD_STACK_SIZE (256 * 1024)
+
+struct child_run {
+  const struct child_spec *spec;
+  volatile int spec_errno; /* set by the child when it gives up before or at execve */
+};
+
+static void *child_stack;
+static int clone_pidfd_works = 1;
+
+void child_init(void) {
+  /* One stack serves every child: CLONE_VFORK suspends us until the child has left it. */
+  child_stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (child_stack == MAP_FAILED) child_stack = NULL;
+}
+
+int child_has_clone_pidfd(void) { return clone_pidfd_works; }
+
+static __attribute__((noreturn)) void child_fail(struct child_run *run, int err) {
+  run->spec_errno = err;
+  syscall(SYS_exit_group, 127);
+  __builtin_unreachable();
+}
+
+/* Moves fd to a number >= floor, keeping it out of the way of the dup2s that follow. */
+static int child_move_above(int fd, int floor) {
+  if (fd >= floor) return fd;
+  return fcntl(fd, F_DUPFD_CLOEXEC, floor);
+}
+
+static void child_setup_stdio(struct child_run *run) {
+  const struct child_spec *spec = run->spec;
+  int n = spec->nstdio;
+  int src[PD_MAX_STDIO];
+
+  /* First lift every source above the targets: otherwise swapping stdout and stderr would make
+   * both point at one of them (libuv does the same). */
+  for (int i = 0; i < n; i++) {
+    int fd = spec->stdio_fds[i];
+    if (fd < 0) {
+      if (i > 2) { src[i] = -1; continue; }
+      /* 'ignore' on 0-2 means /dev/null, read-only for stdin, as libuv. */
+      fd = open("/dev/null", (i == 0 ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+      if (fd < 0) child_fail(run, errno);
+    }
+    src[i] = child_move_above(fd, n);
+    if (src[i] < 0) child_fail(run, errno);
+  }
+  for (int i = 0; i < n; i++) {
+    if (src[i] < 0) continue;
+    if (dup2(src[i], i) < 0) child_fail(run, errno); /* dup2 clears FD_CLOEXEC on i */
+    /* libuv hands fds 0-2 over in blocking mode (on the shared file description, as Node). */
+    if (i <= 2) {
+      int off = 0;
+      ioctl(i, FIONBIO, &off);
+    }
+  }
+  /* Everything else we hold is FD_CLOEXEC and vanishes at execve. */
+}
+
+static const char *child_find_path(char *const *envp) {
+  for (; *envp; envp++)
+    if (strncmp(*envp, "PATH=", 5) == 0) return *envp + 5;
+  return _PATH_DEFPATH; /* what libuv uses when the child's env has no PATH */
+}
+
+/* execve, and for a file the kernel cannot run (no #! line: ENOEXEC) /bin/sh with the file as
+ * its script, as glibc's execvp does for Node (measured: Node 20 runs such scripts). */
+static int child_execve(const char *path, const struct child_spec *spec) {
+  execve(path, spec->argv, spec->envp);
+  if (errno == ENOEXEC) {
+    char **sh = spec->sh_argv; /* prepared by the helper: {"/bin/sh", path, argv[1..], NULL} */
+    sh[1] = (char *)path;
+    execve("/bin/sh", sh, spec->envp);
+    errno = ENOEXEC;
+  }
+  return errno;
+}
+
+/* execvpe over the child's own PATH (never the helper's), with a stack buffer. As libuv's
+ * uv__execvpe: EACCES is remembered and reported if nothing else is found. */
+static int child_exec(const struct child_spec *spec) {
+  const char *file = spec->file;
+  char *const *envp = spec->envp;
+  if (strchr(file, '/')) return child_execve(file, spec);
+  size_t file_len = strlen(file);
+  const char *path = child_find_path(envp);
+  int seen_eacces = 0;
+  char buf[4096];
+  for (const char *p = path;; p++) {
+    const char *end = strchrnul(p, ':');
+    size_t dir_len = (size_t)(end - p);
+    if (dir_len == 0) { p = "."; dir_len = 1; } /* an empty element means the cwd */
+    if (dir_len + 1 + file_len + 1 <= sizeof buf) {
+      memcpy(buf, p, dir_len);
+      buf[dir_len] = '/';
+      memcpy(buf + dir_len + 1, file, file_len + 1);
+      switch (child_execve(buf, spec)) {
+        case EACCES: seen_eacces = 1; break;
+        case ENOENT: case ENOTDIR: case ENAMETOOLONG: case ELOOP: case ENODEV: case ETIMEDOUT:
+        case ESTALE: break;
+        default: return errno; /* as set by child_execve */
+      }
+    }
+    if (*end == '\0') break;
+    p = end;
+  }
+  return seen_eacces ? EACCES : ENOENT;
+}
+
+static int child_main(void *arg) {
+  struct child_run *run = arg;
+  const struct child_spec *spec = run->spec;
+
+  if ((spec->flags & PD_SPAWN_SETSID) && setsid() < 0) child_fail(run, errno);
+  child_setup_stdio(run);
+  if (spec->cwd && chdir(spec->cwd) < 0) child_fail(run, errno);
+  if (spec->flags & (PD_SPAWN_SETUID | PD_SPAWN_SETGID)) {
+    /* Drop supplementary groups when changing identity; fails harmlessly when not root. */
+    syscall(SYS_setgroups, 0, NULL);
+  }
+  if ((spec->flags & PD_SPAWN_SETGID) && syscall(SYS_setgid, spec->gid) < 0) child_fail(run, errno);
+  if ((spec->flags & PD_SPAWN_SETUID) && syscall(SYS_setuid, spec->uid) < 0) child_fail(run, errno);
+  umask(spec->umask);
+
+  /* Dispositions as libuv leaves them: every signal below 32 to SIG_DFL, then an empty mask. */
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < 32; sig++) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    sigaction(sig, &dfl, NULL);
+  }
+  sigset_t empty;
+  sigemptyset(&empty);
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, sizeof(uint64_t));
+
+  child_fail(run, child_exec(spec));
+}
+
+int child_spawn(const struct child_spec *spec, pid_t *pid_out, int *pidfd_out) {
+  if (!child_stack) return ENOMEM;
+  struct child_run run = { .spec = spec, .spec_errno = 0 };
+  sigset_t all, old;
+  sigfillset(&all);
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof(uint64_t));
+
+  int pidfd = -1;
+  void *top = (char *)child_stack + CHILD_STACK_SIZE;
+  pid_t pid = -1;
+  if (clone_pidfd_works) {
+    pid = clone(child_main, top, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &run, &pidfd);
+    if (pid < 0 && errno == EINVAL) clone_pidfd_works = 0;
+  }
+  if (!clone_pidfd_works) pid = clone(child_main, top, CLONE_VM | CLONE_VFORK | SIGCHLD, &run);
+  int clone_errno = errno;
+
+  int err = 0;
+  if (pid < 0) {
+    err = clone_errno;
+  } else if (run.spec_errno) {
+    /* The child is gone (exit_group before execve): reap it now so it never reaches wait4(-1). */
+    err = run.spec_errno;
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+  } else if (pidfd < 0) {
+    pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0) err = errno; /* the child runs, but we cannot hand it over: see caller */
+  }
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof(uint64_t));
+
+  if (err && pid > 0 && !run.spec_errno) {
+    /* exec'd but no pidfd: never hand out a child the host cannot address. */
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
+  }
+  if (err) {
+    if (pidfd >= 0) close(pidfd);
+    return err;
+  }
+  *pid_out = pid;
+  *pidfd_out = pidfd;
+  return 0;
+}

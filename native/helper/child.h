@@ -1,0 +1,30 @@
+/* Spawning one child from the helper: clone(CLONE_VM|CLONE_VFORK|CLONE_PIDFD) + execve. */
+#ifndef PROCDESC_HELPER_CHILD_H
+#define PROCDESC_HELPER_CHILD_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct child_spec {
+  const char *file;   /* searched in envp's PATH when it has no '/' */
+  char *const *argv;
+  char **sh_argv;     /* argc + 2 slots: room to run a script without a #! line through /bin/sh */
+  char *const *envp;
+  const char *cwd;    /* NULL: the helper's (the host always sends one) */
+  uint32_t flags;     /* PD_SPAWN_* */
+  uid_t uid;
+  gid_t gid;
+  mode_t umask;
+  int nstdio;
+  const int *stdio_fds; /* per child fd: an fd of the helper to place there, or -1 for 'ignore' */
+};
+
+/* Call once at start: finds out whether clone() takes CLONE_PIDFD here. */
+void child_init(void);
+int child_has_clone_pidfd(void);
+
+/* Returns 0 with *pid and *pidfd set once the child has exec'd, or a positive errno (the child, if
+ * one was made, has been reaped). Never leaves a zombie or an fd behind on failure. */
+int child_spawn(const struct child_spec *spec, pid_t *pid, int *pidfd);
+
+#endif

@@ -1,0 +1,187 @@
+'use strict';
+/*
+ * A host process that fights over SIGCHLD / exit statuses (see
+ * test/hostile/hostile.c) makes node:child_process lose children: they exit,
+ * but 'exit'/'close' never fire.  procdesc's children are children of its
+ * private helper, not of the host, so nothing the host does to SIGCHLD or
+ * waitpid() can reach them.
+ *
+ * Each case runs test/hostile/host-script.js in its own process (the
+ * hostilities are process-global and irreversible) and asserts on the JSON
+ * line it prints; see that script for the full contract.
+ *
+ * Test titles of the node:child_process cases contain "node" and the procdesc
+ * ones do not, so `mocha --grep node` runs only the former (useful while the
+ * library is not built yet).
+ */
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { runNode } = require('./helpers/run-node');
+
+const ROOT = path.resolve(__dirname, '..');
+const SCRIPT = path.join(__dirname, 'hostile', 'host-script.js');
+const ADDON = path.join(ROOT, 'build', 'Release', 'hostile.node');
+const N = 200;
+
+// node:child_process runs are expected to lose children: they end by the
+// grace period (1 s after the last child's stdout closed), bounded by a short
+// watchdog, so the whole node set stays around 15 s.
+const NODE_RUN = { n: N, concurrency: 16, graceMs: 1000, watchdogMs: 4000 };
+// procdesc runs should end as soon as every child is reported; the generous
+// limits only matter when something is wrong.
+const PROCDESC_RUN = { n: N, concurrency: 16, graceMs: 3000, watchdogMs: 20000 };
+
+async function hostRun(lib, hostility, when, run) {
+  const args = [
+    `--lib=${lib}`, `--hostility=${hostility}`, `--when=${when}`,
+    `--n=${run.n}`, `--concurrency=${run.concurrency}`,
+    `--grace-ms=${run.graceMs}`, `--watchdog-ms=${run.watchdogMs}`,
+  ];
+  const res = await runNode(SCRIPT, args, { timeout: 55000 });
+  const where = `host-script ${args.join(' ')}\n  code=${res.code} signal=${res.signal}` +
+    ` timedOut=${res.timedOut}\n  stderr: ${res.stderr.trim().slice(-2000)}`;
+  assert.ok(res.json, `no JSON line from ${where}\n  stdout: ${res.stdout.slice(-2000)}`);
+  assert.equal(res.json.error, undefined, `host-script failed: ${res.json.error}\n${where}`);
+  assert.equal(res.code, 0, where);
+  // Keep failure messages readable: the proc masks are rarely the point.
+  const { status, ...brief } = res.json;
+  return { r: res.json, res, ctx: JSON.stringify(brief) };
+}
+
+describe('hostile host', function () {
+  this.timeout(60000);
+
+  before(function () {
+    if (!fs.existsSync(ADDON)) {
+      throw new Error(`${ADDON} is missing: build it with node-gyp (target "hostile") or\n` +
+        '  gcc -shared -fPIC -I/usr/include/node -o build/Release/hostile.node ' +
+        'test/hostile/hostile.c -lpthread');
+    }
+  });
+
+  // Control: without hostility node:child_process is fine, so the losses
+  // below are caused by the hostility and not by the harness.
+  it('node:child_process reports every child when the host is not hostile', async function () {
+    const { r, ctx } = await hostRun('node', 'none', 'late', NODE_RUN);
+    assert.equal(r.finishedBy, 'complete', ctx);
+    assert.equal(r.correct, N, ctx);
+    assert.equal(r.lost, 0, ctx);
+  });
+
+  describe('hostility: reaper (a thread looping on waitpid(-1))', function () {
+    it('node:child_process loses the children whose status the reaper stole', async function () {
+      const { r, ctx } = await hostRun('node', 'reaper', 'late', NODE_RUN);
+      // The reaper sleeps in wait() and is woken straight from the child's
+      // exit, while libuv first needs SIGCHLD -> self-pipe -> loop turn; it
+      // then gets ECHILD from waitpid() and silently drops the child.  We
+      // measured 199 of 200 lost.
+      assert.ok(r.lost > 0, ctx);
+      assert.ok(r.reapedByHost > 0, ctx);
+      assert.equal(r.spawned, N, ctx);
+    });
+
+    it('node:child_process loses them even if the reaper predates the first spawn', async function () {
+      // Unlike the signal hostilities, timing does not matter: nothing libuv
+      // installs can stop another thread from calling waitpid().
+      const { r, ctx } = await hostRun('node', 'reaper', 'early', NODE_RUN);
+      assert.ok(r.lost > 0, ctx);
+      assert.ok(r.reapedByHost > 0, ctx);
+    });
+
+    for (const when of ['late', 'early']) {
+      it(`procdesc reports every child correctly and the reaper gets none of them (${when})`, async function () {
+        const { r, ctx } = await hostRun('procdesc', 'reaper', when, PROCDESC_RUN);
+        assertProcdescClean(r, ctx);
+      });
+    }
+  });
+
+  describe('hostility: ignore (SIGCHLD set to SIG_IGN)', function () {
+    it('node:child_process loses every child once SIGCHLD is ignored', async function () {
+      const { r, ctx } = await hostRun('node', 'ignore', 'late', NODE_RUN);
+      // No SIGCHLD is delivered at all and the kernel auto-reaps, so libuv
+      // is never told and could not collect a status anyway: all 200 lost.
+      assert.equal(r.displaced, 'foreign', `SIG_IGN should replace libuv's handler; ${ctx}`);
+      assert.equal(r.hostilityIntact, true, ctx);
+      assert.ok(r.lost > 0, ctx);
+      assert.equal(r.hostZombies, 0, ctx);
+    });
+
+    it('node:child_process is unaffected by SIG_IGN set before libuv has a live child', async function () {
+      // libuv 1.46 (Node 20) registers its SIGCHLD handler when uv_spawn()
+      // starts its child watcher, and restores SIG_DFL when its last child
+      // is closed.  A SIG_IGN set while it has no live child is therefore
+      // overwritten on the next spawn: nothing is lost, and the hostility is
+      // gone.  Only an ignore that lands while a child is alive (above)
+      // bites.
+      const { r, ctx } = await hostRun('node', 'ignore', 'early', NODE_RUN);
+      assert.equal(r.hostilityIntact, false, ctx);
+      assert.equal(r.lost, 0, ctx);
+      assert.equal(r.correct, N, ctx);
+    });
+
+    for (const when of ['late', 'early']) {
+      // early: the helper is started after SIGCHLD became SIG_IGN, and
+      // ignored dispositions survive fork and exec, so this checks that the
+      // helper restores SIGCHLD before relying on it.
+      it(`procdesc reports every child correctly with SIGCHLD ignored (${when})`, async function () {
+        const { r, ctx } = await hostRun('procdesc', 'ignore', when, PROCDESC_RUN);
+        assertProcdescClean(r, ctx);
+      });
+    }
+  });
+
+  describe('hostility: handler (a foreign SIGCHLD handler, GLib-style)', function () {
+    it('node:child_process loses every child once its SIGCHLD handler is replaced', async function () {
+      const { r, ctx } = await hostRun('node', 'handler', 'late', NODE_RUN);
+      // The signal arrives (sigchld > 0) but libuv's handler never runs, so
+      // nobody calls waitpid(): the children stay zombies of the host.
+      assert.equal(r.displaced, 'foreign', `should replace libuv's handler; ${ctx}`);
+      assert.equal(r.hostilityIntact, true, ctx);
+      assert.ok(r.lost > 0, ctx);
+      assert.ok(r.sigchld > 0, ctx);
+      assert.ok(r.hostZombies > 0, ctx);
+    });
+
+    it('node:child_process is unaffected by a handler installed before libuv has a live child', async function () {
+      // Same mechanism as SIG_IGN above: libuv overwrites the foreign handler
+      // when it (re)starts its child watcher.  Nothing lost, hostility gone.
+      const { r, ctx } = await hostRun('node', 'handler', 'early', NODE_RUN);
+      assert.equal(r.hostilityIntact, false, ctx);
+      assert.equal(r.lost, 0, ctx);
+      assert.equal(r.correct, N, ctx);
+    });
+
+    for (const when of ['late', 'early']) {
+      it(`procdesc reports every child correctly and the host sees no SIGCHLD (${when})`, async function () {
+        const { r, ctx } = await hostRun('procdesc', 'handler', when, PROCDESC_RUN);
+        assertProcdescClean(r, ctx);
+        if (when === 'late') {
+          // The hostile handler itself did the counting for the whole run.
+          assert.equal(r.sigchldCounter, 'hostile', ctx);
+        }
+        assert.equal(r.sigchld, 0, ctx);
+      });
+    }
+  });
+});
+
+function assertProcdescClean(r, ctx) {
+  assert.equal(r.finishedBy, 'complete', ctx);
+  assert.equal(r.spawned, N, ctx);
+  assert.equal(r.spawnErrors, 0, ctx);
+  assert.equal(r.reported, N, ctx);
+  assert.equal(r.closed, N, ctx);
+  assert.equal(r.correct, N, ctx);
+  assert.equal(r.lost, 0, ctx);
+  assert.equal(r.reapedByHost, 0, ctx);
+  // Children belong to the helper: the host is never their parent, so none
+  // can become its zombie and none can signal it.
+  assert.equal(r.anchorParentIsHost, false, ctx);
+  assert.equal(r.hostZombies, 0, ctx);
+  if (r.sigchld !== null) assert.equal(r.sigchld, 0, ctx);
+  // A late hostility that had been undone during the run would prove nothing.
+  if (r.when === 'late') assert.equal(r.hostilityIntact, true, ctx);
+}
