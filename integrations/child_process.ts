@@ -1,12 +1,13 @@
-// procdesc/child_process: the drop-in. Same exports as node:child_process; spawn() and
-// ChildProcess are procdesc's where the helper runs (capabilities() says), Node's otherwise.
-// Not yet through the helper, and so still Node's own: exec, execFile, the sync family (the
-// exec/sync issue), fork and stdio 'ipc' (the fork issue).
+// procdesc/child_process: the drop-in. Same exports as node:child_process. Where the helper runs
+// (capabilities() says), children are procdesc's; otherwise every call hands over to Node.
+// Still Node's own: fork() and stdio 'ipc' (they come with the fork issue).
 import * as nodeChildProcess from 'node:child_process';
 
 import { usingProcdesc } from '../lib/capabilities';
 import { ChildProcess } from '../lib/child_process';
+import { makeExecFile } from '../lib/exec';
 import { spawn as procdescSpawn } from '../lib/spawn';
+import * as sync from '../lib/spawn_sync';
 
 function wantsIpc(args: unknown, options: unknown): boolean {
   const opts = (Array.isArray(args) || args == null || typeof args !== 'object' ? options : args) as
@@ -20,7 +21,20 @@ export function spawn(file: string, args?: any, options?: any): any {
   return procdescSpawn(file, args, options);
 }
 
+// exec and execFile are Node's logic over the spawn above, so they follow it to either path.
+export const { exec, execFile } = makeExecFile(spawn);
+
+export function spawnSync(file: string, args?: any, options?: any): any {
+  return usingProcdesc() ? sync.spawnSync(file, args, options) : nodeChildProcess.spawnSync(file, args, options);
+}
+
+export function execFileSync(file: string, args?: any, options?: any): any {
+  return usingProcdesc() ? sync.execFileSync(file, args, options) : nodeChildProcess.execFileSync(file, args, options);
+}
+
+export function execSync(command: string, options?: any): any {
+  return usingProcdesc() ? sync.execSync(command, options) : nodeChildProcess.execSync(command, options);
+}
+
 export { ChildProcess };
-export const {
-  exec, execFile, execFileSync, execSync, fork, spawnSync, _forkChild,
-} = nodeChildProcess as typeof nodeChildProcess & { _forkChild: unknown };
+export const { fork, _forkChild } = nodeChildProcess as typeof nodeChildProcess & { _forkChild: unknown };

@@ -19,6 +19,14 @@ export interface NativeSpawnRequest {
   stdio: number[];
 }
 
+export interface NativeSyncResult {
+  error: number;
+  pid?: number;
+  status?: number | null;
+  signal?: number;
+  output?: (Buffer | null)[];
+}
+
 /** One helper: each JS copy of the library in each environment makes its own. */
 export interface NativeSession {
   /** Starts the helper if it is not running. */
@@ -26,6 +34,11 @@ export interface NativeSession {
   helperInfo(): { pid: number; features: number } | null;
   /** [0, pid, pidfd] once the child has exec'd. */
   spawn(request: NativeSpawnRequest): [0, number, number] | NativeError;
+  /** Spawns and waits on this thread. In request.stdio, -2 asks for a pipe made by the addon;
+   * inputs[i] is written to pipe i. error is -errno: of the spawn (then no pid), or ETIMEDOUT /
+   * ENOBUFS (the child was killed with killSignal), or the helper's loss. */
+  spawnSync(request: NativeSpawnRequest, options: { timeout: number; maxBuffer: number; killSignal: number;
+    inputs: (Buffer | undefined)[] }): NativeSyncResult;
   /** Whether exits still to come keep the event loop alive. */
   setRef(ref: boolean): void;
   /** Closes the channels: the helper exits, its children live on. */

@@ -32,6 +32,11 @@ const UV_ESRCH = -(osConstants.errno.ESRCH as number);
 const signalNames: string[] = [];
 for (const [name, num] of Object.entries(osConstants.signals)) signalNames[num as number] ??= name;
 
+/** 'SIGKILL' for 9, as Node names a signal death. */
+export function signalName(signal: number): string {
+  return signalNames[signal] ?? `SIG${signal}`;
+}
+
 export class ProcessHandle implements SessionMember {
   state: ProcessState = 'new';
   pid: number | undefined = undefined;
@@ -96,8 +101,7 @@ export class ProcessHandle implements SessionMember {
     this.#release();
     this.state = 'exited';
     this.usage = record;
-    const signalName = record.signal ? signalNames[record.signal] ?? `SIG${record.signal}` : '';
-    this.#asyncResource.runInAsyncScope(this.onexit, null, record.code, signalName);
+    this.#asyncResource.runInAsyncScope(this.onexit, null, record.code, record.signal ? signalName(record.signal) : '');
   }
 
   /** The helper died: its children were re-parented and we can no longer learn of their exits

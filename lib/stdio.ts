@@ -20,8 +20,7 @@ export type StdioEntry =
   | { type: 'ignore' }
   | { type: 'pipe' | 'overlapped'; readable: boolean; writable: boolean; hostFd: number; childFd: number }
   | { type: 'inherit' | 'fd'; fd: number }
-  | { type: 'wrap'; handle: NodeHandle; stdio: any }
-  | { type: 'input'; value: unknown }; // a sync child's input given in the stdio array
+  | { type: 'wrap'; handle: NodeHandle; stdio: any };
 
 export type StdioOption = string | unknown[] | undefined | null;
 
@@ -59,8 +58,8 @@ export function closePipes(entries: StdioEntry[], binding: NativeBinding, hostEn
 }
 
 /**
- * Node's order of checks and errors. With `sync`, no pipes are made here (spawnSync makes its own)
- * and strings/buffers in the array are allowed as input.
+ * Node's order of checks and errors. With `sync`, no pipes are made here (the addon makes
+ * spawnSync's own).
  */
 export function getValidStdio(stdio: unknown, sync: boolean, binding: NativeBinding): StdioEntry[] {
   let list: unknown[];
@@ -97,8 +96,8 @@ export function getValidStdio(stdio: unknown, sync: boolean, binding: NativeBind
       } else if (handleOf(value)) {
         entries.push({ type: 'wrap', handle: handleOf(value)!, stdio: value });
       } else if (isArrayBufferView(value) || typeof value === 'string') {
+        // Node quietly drops such an entry in the sync case (the fds after it move down by one).
         if (!sync) throw new ERR_INVALID_SYNC_FORK_INPUT(inspect(value));
-        entries.push({ type: 'input', value });
       } else {
         throw new ERR_INVALID_ARG_VALUE('stdio', value);
       }

@@ -33,6 +33,9 @@ enum pd_spawn_flags {
   PD_SPAWN_SETGID = 1u << 2,
   PD_SPAWN_HAS_CWD = 1u << 3,
   PD_SPAWN_BLOB_IN_MEMFD = 1u << 4, /* the strings are in the last fd passed, not inline */
+  /* spawnSync: the exit record comes on the request channel, where the host is waiting for it,
+   * and never on the event channel. */
+  PD_SPAWN_SYNC = 1u << 5,
 };
 
 /* Followed (inline, or in the memfd) by blob_len bytes of NUL-terminated strings, in order:

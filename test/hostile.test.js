@@ -25,10 +25,13 @@ const SCRIPT = path.join(__dirname, 'hostile', 'host-script.js');
 const ADDON = path.join(ROOT, 'build', 'Release', 'hostile.node');
 const N = 200;
 
-// node:child_process runs are expected to lose children: they end by the
-// grace period (1 s after the last child's stdout closed), bounded by a short
-// watchdog, so the whole node set stays around 15 s.
-const NODE_RUN = { n: N, concurrency: 16, graceMs: 1000, watchdogMs: 4000 };
+// node:child_process runs that lose children end by the grace period (1 s
+// after the last child's stdout closed), bounded by a short watchdog, so the
+// whole node set takes ~10 s.
+const NODE_RUN = { n: N, concurrency: 16, graceMs: 1000, watchdogMs: 5000 };
+// node:child_process runs expected to lose nothing end on completion; the
+// longer watchdog only keeps them from flaking on a loaded machine.
+const NODE_OK_RUN = { ...NODE_RUN, watchdogMs: 20000 };
 // procdesc runs should end as soon as every child is reported; the generous
 // limits only matter when something is wrong.
 const PROCDESC_RUN = { n: N, concurrency: 16, graceMs: 3000, watchdogMs: 20000 };
@@ -64,7 +67,7 @@ describe('hostile host', function () {
   // Control: without hostility node:child_process is fine, so the losses
   // below are caused by the hostility and not by the harness.
   it('node:child_process reports every child when the host is not hostile', async function () {
-    const { r, ctx } = await hostRun('node', 'none', 'late', NODE_RUN);
+    const { r, ctx } = await hostRun('node', 'none', 'late', NODE_OK_RUN);
     assert.equal(r.finishedBy, 'complete', ctx);
     assert.equal(r.correct, N, ctx);
     assert.equal(r.lost, 0, ctx);
@@ -79,7 +82,6 @@ describe('hostile host', function () {
       // measured 199 of 200 lost.
       assert.ok(r.lost > 0, ctx);
       assert.ok(r.reapedByHost > 0, ctx);
-      assert.equal(r.spawned, N, ctx);
     });
 
     it('node:child_process loses them even if the reaper predates the first spawn', async function () {
@@ -116,7 +118,7 @@ describe('hostile host', function () {
       // overwritten on the next spawn: nothing is lost, and the hostility is
       // gone.  Only an ignore that lands while a child is alive (above)
       // bites.
-      const { r, ctx } = await hostRun('node', 'ignore', 'early', NODE_RUN);
+      const { r, ctx } = await hostRun('node', 'ignore', 'early', NODE_OK_RUN);
       assert.equal(r.hostilityIntact, false, ctx);
       assert.equal(r.lost, 0, ctx);
       assert.equal(r.correct, N, ctx);
@@ -148,7 +150,7 @@ describe('hostile host', function () {
     it('node:child_process is unaffected by a handler installed before libuv has a live child', async function () {
       // Same mechanism as SIG_IGN above: libuv overwrites the foreign handler
       // when it (re)starts its child watcher.  Nothing lost, hostility gone.
-      const { r, ctx } = await hostRun('node', 'handler', 'early', NODE_RUN);
+      const { r, ctx } = await hostRun('node', 'handler', 'early', NODE_OK_RUN);
       assert.equal(r.hostilityIntact, false, ctx);
       assert.equal(r.lost, 0, ctx);
       assert.equal(r.correct, N, ctx);

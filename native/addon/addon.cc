@@ -40,6 +40,7 @@ class Session : public Napi::ObjectWrap<Session> {
                        {InstanceMethod<&Session::Start>("start"),
                         InstanceMethod<&Session::HelperInfo>("helperInfo"),
                         InstanceMethod<&Session::Spawn>("spawn"),
+                        InstanceMethod<&Session::SpawnSync>("spawnSync"),
                         InstanceMethod<&Session::SetRef>("setRef"),
                         InstanceMethod<&Session::Stop>("stop")});
   }
@@ -178,6 +179,9 @@ class Session : public Napi::ObjectWrap<Session> {
   // spawn({ id, file, args, envPairs, cwd?, detached, uid?, gid?, stdio: (fd | -1)[] })
   //   -> [0, pid, pidfd] | [-errno, syscall]
   Napi::Value Spawn(const Napi::CallbackInfo& info);
+  Napi::Value SpawnSync(const Napi::CallbackInfo& info);
+  // Sends a built request (starting the helper, or a new one if it died); 0 or -errno.
+  int Exchange(SpawnMessage* m, pd_spawn_reply* reply, int* pidfd, const char** syscall_name);
 
   // setRef(bool): whether exits still to come keep the event loop alive.
   Napi::Value SetRef(const Napi::CallbackInfo& info) {
@@ -224,30 +228,27 @@ uint32_t AppendStrings(std::string* blob, Napi::Value v) {
   return n;
 }
 
-Napi::Value Session::Spawn(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
-
-  SpawnMessage m;
-  pd_spawn_request& h = m.header;
+// Fills m from a JS request. 0 or -errno (a stdio fd that is not open, too many fds).
+int BuildSpawnMessage(Napi::Object o, int umask_value, const std::vector<int>& stdio, SpawnMessage* m) {
+  pd_spawn_request& h = m->header;
   h.type = PD_REQ_SPAWN;
   h.id = static_cast<uint64_t>(o.Get("id").As<Napi::Number>().Int64Value());
-  AppendString(&m.blob, o.Get("file"));
+  AppendString(&m->blob, o.Get("file"));
   Napi::Value cwd = o.Get("cwd");
   if (cwd.IsString()) {
-    AppendString(&m.blob, cwd);
+    AppendString(&m->blob, cwd);
     h.flags |= PD_SPAWN_HAS_CWD;
   } else {
     // The helper's cwd is the host's of long ago: send the current one.
     char buf[4096];
     if (getcwd(buf, sizeof buf)) {
-      m.blob.append(buf);
-      m.blob.push_back('\0');
+      m->blob.append(buf);
+      m->blob.push_back('\0');
       h.flags |= PD_SPAWN_HAS_CWD;
     }
   }
-  h.argc = AppendStrings(&m.blob, o.Get("args"));
-  h.envc = AppendStrings(&m.blob, o.Get("envPairs"));
+  h.argc = AppendStrings(&m->blob, o.Get("args"));
+  h.envc = AppendStrings(&m->blob, o.Get("envPairs"));
   if (o.Get("detached").ToBoolean()) h.flags |= PD_SPAWN_SETSID;
   Napi::Value uid = o.Get("uid"), gid = o.Get("gid");
   if (uid.IsNumber()) {
@@ -258,53 +259,133 @@ Napi::Value Session::Spawn(const Napi::CallbackInfo& info) {
     h.flags |= PD_SPAWN_SETGID;
     h.gid = static_cast<uint32_t>(gid.As<Napi::Number>().Int32Value());
   }
-  h.umask = static_cast<uint32_t>(CurrentUmask());
+  h.umask = static_cast<uint32_t>(umask_value);
 
-  Napi::Array stdio = o.Get("stdio").As<Napi::Array>();
-  uint32_t nstdio = stdio.Length();
-  if (nstdio > PD_MAX_STDIO) return ErrorPair(env, -EMFILE, "spawn");
-  h.nstdio = nstdio;
+  if (stdio.size() > PD_MAX_STDIO) return -EMFILE;
+  h.nstdio = static_cast<uint32_t>(stdio.size());
   std::unordered_map<int, int> index_of;  // one SCM_RIGHTS slot per distinct host fd
-  for (uint32_t i = 0; i < nstdio; i++) {
-    int fd = stdio.Get(i).As<Napi::Number>().Int32Value();
+  for (size_t i = 0; i < stdio.size(); i++) {
+    int fd = stdio[i];
     if (fd < 0) {
       h.stdio[i] = -1;
       continue;
     }
     auto it = index_of.find(fd);
     if (it == index_of.end()) {
-      if (fcntl(fd, F_GETFD) < 0) return ErrorPair(env, -errno, "spawn");
-      if (m.fds.size() >= PD_MAX_FDS) return ErrorPair(env, -EMFILE, "spawn");
-      it = index_of.emplace(fd, static_cast<int>(m.fds.size())).first;
-      m.fds.push_back(fd);
+      if (fcntl(fd, F_GETFD) < 0) return -errno;
+      if (m->fds.size() >= PD_MAX_FDS) return -EMFILE;
+      it = index_of.emplace(fd, static_cast<int>(m->fds.size())).first;
+      m->fds.push_back(fd);
     }
     h.stdio[i] = static_cast<int16_t>(it->second);
   }
+  return 0;
+}
 
+std::vector<int> StdioFds(Napi::Object o) {
+  Napi::Array stdio = o.Get("stdio").As<Napi::Array>();
+  std::vector<int> fds(stdio.Length());
+  for (uint32_t i = 0; i < fds.size(); i++) fds[i] = stdio.Get(i).As<Napi::Number>().Int32Value();
+  return fds;
+}
+
+int Session::Exchange(SpawnMessage* m, pd_spawn_reply* reply, int* pidfd, const char** syscall_name) {
+  *syscall_name = "spawn";
+  int err = EnsureHelper(syscall_name);
+  if (err) return err;
+  err = RequestSpawn(helper_, m, reply, pidfd);
+  if (err == -EPIPE || err == -ECONNRESET) {
+    // The helper died since the last spawn (it never saw this request): start a new one once.
+    Shutdown();
+    err = EnsureHelper(syscall_name);
+    if (!err) err = RequestSpawn(helper_, m, reply, pidfd);
+  }
+  if (err) {
+    *syscall_name = "spawn";
+    Shutdown();
+    return err;
+  }
+  return reply->err ? -reply->err : 0;
+}
+
+Napi::Value Session::Spawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  SpawnMessage m;
+  int err = BuildSpawnMessage(o, CurrentUmask(), StdioFds(o), &m);
+  if (err) return ErrorPair(env, err, "spawn");
   pd_spawn_reply reply{};
   int pidfd = -1;
-  const char* syscall_name = "spawn";
-  int err = EnsureHelper(&syscall_name);
-  if (!err) {
-    err = RequestSpawn(helper_, &m, &reply, &pidfd);
-    if (err == -EPIPE || err == -ECONNRESET) {
-      // The helper died since the last spawn (it never saw this request): start a new one once.
-      Shutdown();
-      err = EnsureHelper(&syscall_name);
-      if (!err) err = RequestSpawn(helper_, &m, &reply, &pidfd);
-    }
-    if (err) {
-      syscall_name = "spawn";
-      Shutdown();
-    }
-  }
+  const char* syscall_name;
+  err = Exchange(&m, &reply, &pidfd, &syscall_name);
   if (err) return ErrorPair(env, err, syscall_name);
-  if (reply.err) return ErrorPair(env, -reply.err, "spawn");
   Napi::Array out = Napi::Array::New(env, 3);
   out.Set(0u, Napi::Number::New(env, 0));
   out.Set(1u, Napi::Number::New(env, reply.pid));
   out.Set(2u, Napi::Number::New(env, pidfd));
   return out;
+}
+
+// spawnSync(request, { timeout, maxBuffer, killSignal, inputs }) where request.stdio may hold -2
+// for a pipe made here. -> { error: -errno | 0, pid, status, signal, output: (Buffer | null)[] }
+Napi::Value Session::SpawnSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  Napi::Object opts = info[1].As<Napi::Object>();
+  std::vector<int> stdio = StdioFds(o);
+  SyncRun run;
+  run.timeout_ms = opts.Get("timeout").As<Napi::Number>().Int64Value();
+  run.max_buffer = opts.Get("maxBuffer").As<Napi::Number>().DoubleValue();
+  run.kill_signal = opts.Get("killSignal").As<Napi::Number>().Int32Value();
+  Napi::Array inputs = opts.Get("inputs").As<Napi::Array>();
+  Napi::Object result = Napi::Object::New(env);
+
+  int err = CreateSyncPipes(&stdio, &run);
+  for (size_t i = 0; !err && i < run.pipes.size(); i++) {
+    Napi::Value in = inputs.Get(static_cast<uint32_t>(run.pipes[i].child_fd));
+    if (in.IsBuffer()) {
+      Napi::Buffer<char> b = in.As<Napi::Buffer<char>>();
+      run.pipes[i].input.assign(b.Data(), b.Data() + b.Length());
+      run.pipes[i].has_input = true;
+    }
+  }
+  SpawnMessage m;
+  if (!err) err = BuildSpawnMessage(o, CurrentUmask(), stdio, &m);
+  pd_spawn_reply reply{};
+  int pidfd = -1;
+  if (!err) {
+    m.header.flags |= PD_SPAWN_SYNC;
+    const char* syscall_name;
+    err = Exchange(&m, &reply, &pidfd, &syscall_name);
+  }
+  CloseChildEnds(&run);
+  if (err) {
+    CloseSyncPipes(&run);
+    result.Set("error", Napi::Number::New(env, err));
+    return result;
+  }
+  int lost = WaitSync(helper_.req_fd, pidfd, &run);
+  close(pidfd);
+  CloseSyncPipes(&run);
+  if (lost) Shutdown();  // the helper died under us; the next spawn starts a new one
+
+  result.Set("error", Napi::Number::New(env, run.error ? run.error : lost));
+  result.Set("pid", Napi::Number::New(env, reply.pid));
+  if (run.exited && WIFEXITED(run.status)) {
+    result.Set("status", Napi::Number::New(env, WEXITSTATUS(run.status)));
+    result.Set("signal", Napi::Number::New(env, 0));
+  } else {
+    result.Set("status", env.Null());
+    result.Set("signal", Napi::Number::New(env, run.exited && WIFSIGNALED(run.status) ? WTERMSIG(run.status) : 0));
+  }
+  Napi::Array output = Napi::Array::New(env, stdio.size());
+  for (uint32_t i = 0; i < stdio.size(); i++) output.Set(i, env.Null());
+  for (const SyncPipe& p : run.pipes) {
+    if (p.child_fd == 0) continue;  // the child's stdin: nothing to collect
+    output.Set(static_cast<uint32_t>(p.child_fd), Napi::Buffer<char>::Copy(env, p.output.data(), p.output.size()));
+  }
+  result.Set("output", output);
+  return result;
 }
 
 // probe() -> 0 | [-errno, syscall]: can this process use pidfds? (seccomp, gVisor, old kernels)

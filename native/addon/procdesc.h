@@ -39,6 +39,34 @@ int RequestSpawn(const HelperProcess& helper, SpawnMessage* msg, pd_spawn_reply*
 int ReadExitRecords(int evt_fd, std::vector<pd_exit_record>* out);
 void CloseHelper(HelperProcess* helper);
 
+// sync_wait.cc: spawnSync's side of the host, blocking the calling thread only.
+struct SyncPipe {
+  int child_fd;      // the fd number in the child
+  int host_end = -1;
+  int child_end = -1;
+  bool has_input = false;
+  std::string input;
+  size_t written = 0;
+  std::string output;
+  bool reading = false;
+};
+struct SyncRun {
+  int64_t timeout_ms = 0;   // 0: none
+  double max_buffer = 0;    // per pipe; 0 or Infinity: none
+  int kill_signal = 15;
+  std::vector<SyncPipe> pipes;
+  bool exited = false;
+  int status = 0;           // as from wait4
+  int error = 0;            // -ETIMEDOUT, -ENOBUFS, as Node's spawnSync reports them
+};
+// Replaces each -2 in *stdio by the child's end of a new socketpair. 0 or -errno.
+int CreateSyncPipes(std::vector<int>* stdio, SyncRun* run);
+void CloseChildEnds(SyncRun* run);
+void CloseSyncPipes(SyncRun* run);
+// Feeds inputs, collects outputs, applies timeout and maxBuffer, and waits for the exit record
+// on the request channel. 0, or -errno if the helper went away before the child's exit came.
+int WaitSync(int req_fd, int pidfd, SyncRun* run);
+
 }  // namespace procdesc
 
 #endif

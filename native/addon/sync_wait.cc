@@ -1,0 +1,165 @@
+// spawnSync's wait, as Node's SyncProcessRunner does it, but without being the parent: the child
+// was made by the helper with PD_SPAWN_SYNC, so its exit record comes back on the request channel,
+// which nothing else reads while this thread is blocked here. Only the calling thread blocks (no JS
+// runs, no event loop turns); the exit never reaches the async side or the host's handlers.
+//
+// Node's semantics kept: input is written then the pipe is shut for writing; every pipe but stdin
+// is collected; maxBuffer is per pipe, and past it the child is killed with killSignal, that pipe
+// is no longer read and the error is ENOBUFS; the timeout kills with killSignal and the error is
+// ETIMEDOUT; either way we still wait for the exit and for every pipe to reach EOF.
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmath>
+
+#include "procdesc.h"
+
+namespace procdesc {
+namespace {
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+void KillChild(int pidfd, SyncRun* run, int error) {
+  if (!run->error) run->error = error;
+  if (!run->exited) syscall(SYS_pidfd_send_signal, pidfd, run->kill_signal, nullptr, 0);
+}
+
+void StopReading(SyncPipe* p) {
+  p->reading = false;
+  shutdown(p->host_end, SHUT_RD);
+}
+
+void ReadSome(int pidfd, SyncPipe* p, SyncRun* run) {
+  char buf[65536];
+  ssize_t n = read(p->host_end, buf, sizeof buf);
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EINTR) p->reading = false;
+    return;
+  }
+  if (n == 0) {
+    p->reading = false;
+    return;
+  }
+  p->output.append(buf, static_cast<size_t>(n));
+  bool limited = run->max_buffer > 0 && std::isfinite(run->max_buffer);
+  if (limited && static_cast<double>(p->output.size()) > run->max_buffer) {
+    KillChild(pidfd, run, -ENOBUFS);
+    StopReading(p);
+  }
+}
+
+void WriteSome(SyncPipe* p) {
+  ssize_t n = write(p->host_end, p->input.data() + p->written, p->input.size() - p->written);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EINTR) return;
+    p->written = p->input.size();  // EPIPE: the child stopped reading; so do we
+  } else {
+    p->written += static_cast<size_t>(n);
+  }
+  if (p->written == p->input.size()) shutdown(p->host_end, SHUT_WR);
+}
+
+}  // namespace
+
+int CreateSyncPipes(std::vector<int>* stdio, SyncRun* run) {
+  for (size_t i = 0; i < stdio->size(); i++) {
+    if ((*stdio)[i] != -2) continue;
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) return -errno;
+    SyncPipe p;
+    p.child_fd = static_cast<int>(i);
+    p.host_end = fds[0];
+    p.child_end = fds[1];
+    fcntl(p.host_end, F_SETFL, fcntl(p.host_end, F_GETFL) | O_NONBLOCK);
+    run->pipes.push_back(std::move(p));
+    (*stdio)[i] = fds[1];
+  }
+  return 0;
+}
+
+void CloseChildEnds(SyncRun* run) {
+  for (SyncPipe& p : run->pipes) {
+    if (p.child_end >= 0) close(p.child_end);
+    p.child_end = -1;
+  }
+}
+
+void CloseSyncPipes(SyncRun* run) {
+  CloseChildEnds(run);
+  for (SyncPipe& p : run->pipes) {
+    if (p.host_end >= 0) close(p.host_end);
+    p.host_end = -1;
+  }
+}
+
+int WaitSync(int req_fd, int pidfd, SyncRun* run) {
+  for (SyncPipe& p : run->pipes) {
+    p.reading = p.child_fd != 0;
+    if (!p.has_input) shutdown(p.host_end, SHUT_WR);  // the child sees EOF on its input
+  }
+  int64_t deadline = run->timeout_ms > 0 ? NowMs() + run->timeout_ms : -1;
+  std::vector<pollfd> pfds;
+  std::vector<SyncPipe*> owners;
+  for (;;) {
+    pfds.clear();
+    owners.clear();
+    if (!run->exited) pfds.push_back({req_fd, POLLIN, 0});
+    for (SyncPipe& p : run->pipes) {
+      short events = 0;
+      if (p.reading) events |= POLLIN;
+      if (p.has_input && p.written < p.input.size()) events |= POLLOUT;
+      if (!events) continue;
+      pfds.push_back({p.host_end, events, 0});
+      owners.push_back(&p);
+    }
+    if (pfds.empty()) return 0;  // exited, and every pipe has ended
+
+    int wait_ms = -1;
+    if (deadline >= 0) {
+      int64_t left = deadline - NowMs();
+      if (left <= 0) {
+        KillChild(pidfd, run, -ETIMEDOUT);
+        deadline = -1;
+        continue;
+      }
+      wait_ms = left > 1000000 ? 1000000 : static_cast<int>(left);
+    }
+    int ready = poll(pfds.data(), pfds.size(), wait_ms);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    size_t k = 0;
+    if (!run->exited) {
+      if (pfds[0].revents) {
+        pd_exit_record rec;
+        ssize_t n = recv(req_fd, &rec, sizeof rec, MSG_DONTWAIT);
+        if (n == static_cast<ssize_t>(sizeof rec)) {
+          run->exited = true;
+          run->status = rec.status;
+          deadline = -1;  // Node's timer stops at the exit too
+        } else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+          return -EPIPE;
+        }
+      }
+      k = 1;
+    }
+    for (size_t j = 0; k < pfds.size(); k++, j++) {
+      SyncPipe* p = owners[j];
+      short ev = pfds[k].revents;
+      if ((ev & (POLLIN | POLLHUP | POLLERR)) && p->reading) ReadSome(pidfd, p, run);
+      if ((ev & (POLLOUT | POLLHUP | POLLERR)) && p->has_input && p->written < p->input.size()) WriteSome(p);
+    }
+  }
+}
+
+}  // namespace procdesc
