@@ -6,7 +6,8 @@
         "native/addon/addon.cc",
         "native/addon/launch.cc",
         "native/addon/channel.cc",
-        "native/addon/sync_wait.cc"
+        "native/addon/sync_wait.cc",
+        "native/addon/pidfd_info.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],

@@ -65,7 +65,7 @@ export class ChildProcess extends EventEmitter {
   }
   #usage: { userCPUTime: number; systemCPUTime: number; maxRSS: number } | null = null;
 
-  #onExit(exitCode: number, signalCode?: string): void {
+  #onExit(exitCode: number | null, signalCode?: string): void {
     const handle = this._handle!;
     if (handle.usage) {
       const { userCPUTime, systemCPUTime, maxRSS } = handle.usage;
@@ -79,7 +79,7 @@ export class ChildProcess extends EventEmitter {
     handle.close();
     this._handle = null;
 
-    if (exitCode < 0) {
+    if (exitCode !== null && exitCode < 0) {
       const syscall = this.spawnfile ? 'spawn ' + this.spawnfile : 'spawn';
       const err: NodeJS.ErrnoException & { spawnargs?: string[] } = errnoException(exitCode, syscall);
       if (this.spawnfile) err.path = this.spawnfile;

@@ -43,13 +43,20 @@ export interface NativeSession {
   setRef(ref: boolean): void;
   /** Closes the channels: the helper exits, its children live on. */
   stop(): void;
+  /** Calls onReadable(pidfd) once, when the process has exited (for children whose helper died). */
+  watch(pidfd: number, ref: boolean): number;
+  unwatch(pidfd: number): void;
 }
 
 export type ExitCallback = (id: number, pid: number, code: number, signal: number, utimeUs: number,
   stimeUs: number, maxRssKb: number) => void;
 
 export interface NativeBinding {
-  Session: new (onExit: ExitCallback, onLost: (errno: number) => void) => NativeSession;
+  Session: new (onExit: ExitCallback, onLost: (errno: number) => void,
+    onReadable: (pidfd: number) => void) => NativeSession;
+  /** The wait status of a reaped process, for any pidfd holder (6.15+): null while not yet reaped,
+   * -errno where the kernel keeps no exit status for non-parents. */
+  exitStatus(pidfd: number): number | null;
   /** Can this process use pidfds at all? */
   probe(): 0 | NativeError;
   kill(pidfd: number, signal: number): number;

@@ -5,6 +5,11 @@
 //   new --spawn ok--> running --exit record--> exited --close--> closed
 //     \--spawn error--------------------------------------------/
 //
+// If the helper dies, a running child is 'orphaned': it lives on (re-parented), we can still
+// signal it through the pidfd, and we learn of its exit from the pidfd itself (readable at exit;
+// PIDFD_INFO_EXIT gives the status once the new parent has reaped it, Linux 6.15+). On an older
+// kernel the status cannot be known: 'exit' comes with (null, null).
+//
 // Signals go through the pidfd and only while running: once the exit record has arrived the helper
 // has reaped the child, its PID may be reused, and kill() is a no-op (as Rust's Process::send_signal
 // after reap). The pidfd is closed as soon as nothing can use it any more: at exit or close.
@@ -13,7 +18,10 @@ import { constants as osConstants } from 'node:os';
 
 import type { ExitRecord, Session, SessionMember } from './session';
 
-export type ProcessState = 'new' | 'running' | 'exited' | 'closed';
+export type ProcessState = 'new' | 'running' | 'orphaned' | 'exited' | 'closed';
+
+// How long we wait for an orphan's new parent to reap it before giving up on its status.
+const REAP_WAIT_MS = 5000;
 
 export interface HandleSpawnOptions {
   file: string;
@@ -41,7 +49,7 @@ export class ProcessHandle implements SessionMember {
   state: ProcessState = 'new';
   pid: number | undefined = undefined;
   /** exitCode < 0 is a spawn error (-errno), as Node's Process wrap. */
-  onexit: (exitCode: number, signalCode?: string) => void = () => {};
+  onexit: (exitCode: number | null, signalCode?: string) => void = () => {};
   /** CPU time and peak RSS, once exited. */
   usage: ExitRecord | null = null;
 
@@ -73,7 +81,7 @@ export class ProcessHandle implements SessionMember {
 
   /** 0 or -errno; ESRCH once the child has been reaped. */
   kill(signal: number): number {
-    if (this.state !== 'running') return UV_ESRCH;
+    if (this.state !== 'running' && this.state !== 'orphaned') return UV_ESRCH;
     return this.session.binding.kill(this.#pidfd, signal);
   }
 
@@ -81,38 +89,69 @@ export class ProcessHandle implements SessionMember {
     if (this.#referenced) return;
     this.#referenced = true;
     if (this.state === 'running') this.session.adjustRefs(1);
+    if (this.state === 'orphaned') this.#watch();
   }
 
   unref(): void {
     if (!this.#referenced) return;
     this.#referenced = false;
     if (this.state === 'running') this.session.adjustRefs(-1);
+    if (this.state === 'orphaned') this.#watch();
   }
 
   /** Forgets the child: no exit will be delivered after this. */
   close(): void {
-    if (this.state === 'running') this.#release();
+    if (this.state === 'running' || this.state === 'orphaned') this.#release();
     this.state = 'closed';
     this.#asyncResource.emitDestroy();
   }
 
   deliverExit(record: ExitRecord): void {
-    if (this.state !== 'running') return;
-    this.#release();
-    this.state = 'exited';
-    this.usage = record;
-    this.#asyncResource.runInAsyncScope(this.onexit, null, record.code, record.signal ? signalName(record.signal) : '');
+    this.#finish(record.code, record.signal, record);
   }
 
-  /** The helper died: its children were re-parented and we can no longer learn of their exits
-   * through it. They stay addressable by pidfd; they no longer keep the event loop alive. */
+  #finish(code: number | null, signal: number, usage: ExitRecord | null): void {
+    if (this.state !== 'running' && this.state !== 'orphaned') return;
+    this.#release();
+    this.state = 'exited';
+    this.usage = usage;
+    this.#asyncResource.runInAsyncScope(this.onexit, null, code, signal ? signalName(signal) : '');
+  }
+
+  /** The helper died (the session has dropped its refs): watch the pidfd instead. */
   helperLost(): void {
-    if (this.state === 'running' && this.#referenced) this.session.adjustRefs(-1);
-    this.#referenced = false;
+    if (this.state !== 'running') return;
+    this.state = 'orphaned';
+    this.#watch();
+  }
+
+  pidfdReadable(): void {
+    this.#awaitReaped(Date.now());
+  }
+
+  #watch(): void {
+    this.session.unwatch(this.#pidfd);
+    this.session.watch(this.#pidfd, this, this.#referenced);
+  }
+
+  /** The orphan has exited; its new parent reaps it soon, then the kernel tells us the status. */
+  #awaitReaped(since: number): void {
+    if (this.state !== 'orphaned') return;
+    const status = this.session.binding.exitStatus(this.#pidfd);
+    if (status === null && Date.now() - since < REAP_WAIT_MS) {
+      const timer = setTimeout(() => this.#awaitReaped(since), 1);
+      if (!this.#referenced) timer.unref();
+      return;
+    }
+    // Unknown (an old kernel, or never reaped): 'exit' comes with (null, null), and no usage.
+    const known = status !== null && status >= 0;
+    const signal = known ? status & 0x7f : 0;
+    this.#finish(known && !signal ? (status >> 8) & 0xff : null, signal, null);
   }
 
   #release(): void {
-    if (this.#referenced) this.session.adjustRefs(-1);
+    if (this.state === 'orphaned') this.session.unwatch(this.#pidfd);
+    else if (this.#referenced) this.session.adjustRefs(-1);
     this.session.binding.close(this.#pidfd);
     this.#pidfd = -1;
   }

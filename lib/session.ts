@@ -16,12 +16,14 @@ export interface ExitRecord {
 export interface SessionMember {
   deliverExit(record: ExitRecord): void;
   helperLost(errno: number): void;
+  pidfdReadable(): void;
 }
 
 export class Session {
   readonly binding: NativeBinding;
   readonly native: NativeSession;
   private readonly members = new Map<number, SessionMember>();
+  private readonly watched = new Map<number, SessionMember>(); // by pidfd
   private nextId = 1;
   private refs = 0;
 
@@ -37,7 +39,15 @@ export class Session {
       (errno) => {
         const members = [...this.members.values()];
         this.members.clear();
+        // Nothing keeps the loop alive for the helper any more; watched children do, each.
+        if (this.refs > 0) this.native.setRef(false);
+        this.refs = 0;
         for (const member of members) member.helperLost(errno);
+      },
+      (pidfd) => {
+        const member = this.watched.get(pidfd);
+        this.watched.delete(pidfd);
+        member?.pidfdReadable();
       },
     );
   }
@@ -48,6 +58,16 @@ export class Session {
 
   add(id: number, member: SessionMember): void {
     this.members.set(id, member);
+  }
+
+  /** Watches a pidfd until its process exits; ref says whether that keeps the loop alive. */
+  watch(pidfd: number, member: SessionMember, ref: boolean): void {
+    this.watched.set(pidfd, member);
+    this.native.watch(pidfd, ref);
+  }
+
+  unwatch(pidfd: number): void {
+    if (this.watched.delete(pidfd)) this.native.unwatch(pidfd);
   }
 
   /** +1 when a running child becomes ref'd, -1 when it is unref'd or has exited. */

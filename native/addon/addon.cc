@@ -42,7 +42,9 @@ class Session : public Napi::ObjectWrap<Session> {
                         InstanceMethod<&Session::Spawn>("spawn"),
                         InstanceMethod<&Session::SpawnSync>("spawnSync"),
                         InstanceMethod<&Session::SetRef>("setRef"),
-                        InstanceMethod<&Session::Stop>("stop")});
+                        InstanceMethod<&Session::Stop>("stop"),
+                        InstanceMethod<&Session::Watch>("watch"),
+                        InstanceMethod<&Session::Unwatch>("unwatch")});
   }
 
   // new Session(onExit(id, pid, code, signal, utimeUs, stimeUs, maxrssKb), onLost(errno))
@@ -50,12 +52,15 @@ class Session : public Napi::ObjectWrap<Session> {
     napi_get_uv_event_loop(env_, &loop_);
     on_exit_ = Napi::Persistent(info[0].As<Napi::Function>());
     on_lost_ = Napi::Persistent(info[1].As<Napi::Function>());
+    on_readable_ = Napi::Persistent(info[2].As<Napi::Function>());
     async_context_ = std::make_unique<Napi::AsyncContext>(env_, "procdesc:helper", info.This().As<Napi::Object>());
     env_.GetInstanceData<Instance>()->sessions.insert(this);
   }
 
   ~Session() override {
     Shutdown();
+    for (auto& w : watches_) CloseWatch(w.second);
+    watches_.clear();
     Instance* inst = env_.GetInstanceData<Instance>();
     if (inst) inst->sessions.erase(this);
   }
@@ -190,6 +195,51 @@ class Session : public Napi::ObjectWrap<Session> {
     return info.Env().Undefined();
   }
 
+  // watch(pidfd, ref): calls onReadable(pidfd) once the process has exited. For children whose
+  // helper died (their exit will never come as a record): a pidfd is readable for any holder (5.3).
+  Napi::Value Watch(const Napi::CallbackInfo& info) {
+    int fd = info[0].As<Napi::Number>().Int32Value();
+    if (watches_.count(fd)) return Napi::Number::New(info.Env(), 0);
+    uv_poll_t* p = new uv_poll_t;
+    int err = uv_poll_init(loop_, p, fd);
+    if (err) {
+      delete p;
+      return Napi::Number::New(info.Env(), err);
+    }
+    p->data = this;
+    uv_poll_start(p, UV_READABLE, OnPidfdReadable);
+    if (!info[1].ToBoolean()) uv_unref(reinterpret_cast<uv_handle_t*>(p));
+    watches_[fd] = p;
+    return Napi::Number::New(info.Env(), 0);
+  }
+
+  Napi::Value Unwatch(const Napi::CallbackInfo& info) {
+    auto it = watches_.find(info[0].As<Napi::Number>().Int32Value());
+    if (it != watches_.end()) {
+      CloseWatch(it->second);
+      watches_.erase(it);
+    }
+    return info.Env().Undefined();
+  }
+
+  static void CloseWatch(uv_poll_t* p) {
+    uv_poll_stop(p);
+    uv_close(reinterpret_cast<uv_handle_t*>(p), OnPollClosed);
+  }
+
+  static void OnPidfdReadable(uv_poll_t* handle, int status, int events) {
+    Session* self = static_cast<Session*>(handle->data);
+    int fd = -1;
+    for (auto& w : self->watches_) {
+      if (w.second == handle) fd = w.first;
+    }
+    if (fd < 0) return;
+    CloseWatch(handle);
+    self->watches_.erase(fd);
+    Napi::HandleScope scope(self->env_);
+    self->CallIntoJs(self->on_readable_, {Napi::Number::New(self->env_, fd)});
+  }
+
   Napi::Value Stop(const Napi::CallbackInfo& info) {
     Shutdown();
     return info.Env().Undefined();
@@ -210,6 +260,8 @@ class Session : public Napi::ObjectWrap<Session> {
   int status_fd_ = -1;  // /proc/self/status, for the umask
   Napi::FunctionReference on_exit_;
   Napi::FunctionReference on_lost_;
+  Napi::FunctionReference on_readable_;
+  std::unordered_map<int, uv_poll_t*> watches_;  // pidfd -> its watch
   std::unique_ptr<Napi::AsyncContext> async_context_;
 };
 
@@ -368,6 +420,7 @@ Napi::Value Session::SpawnSync(const Napi::CallbackInfo& info) {
   close(pidfd);
   CloseSyncPipes(&run);
   if (lost) Shutdown();  // the helper died under us; the next spawn starts a new one
+  if (run.exited) lost = 0;  // the pidfd told us the status all the same
 
   result.Set("error", Napi::Number::New(env, run.error ? run.error : lost));
   result.Set("pid", Napi::Number::New(env, reply.pid));
@@ -417,6 +470,16 @@ Napi::Value Kill(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
 }
 
+// exitStatus(pidfd) -> wait status | null (not reaped yet) | -errno (no exit info for
+// non-parents on this kernel). See pidfd_info.cc.
+Napi::Value ExitStatus(const Napi::CallbackInfo& info) {
+  int status = 0;
+  int r = PidfdExitStatus(info[0].As<Napi::Number>().Int32Value(), &status);
+  if (r < 0) return Napi::Number::New(info.Env(), r);
+  if (r == 0) return info.Env().Null();
+  return Napi::Number::New(info.Env(), status);
+}
+
 Napi::Value Close(const Napi::CallbackInfo& info) {
   int fd = info[0].As<Napi::Number>().Int32Value();
   int r = close(fd);
@@ -445,6 +508,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("Session", Session::Define(env));
   exports.Set("probe", Napi::Function::New(env, Probe, "probe"));
   exports.Set("kill", Napi::Function::New(env, Kill, "kill"));
+  exports.Set("exitStatus", Napi::Function::New(env, ExitStatus, "exitStatus"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("socketpair", Napi::Function::New(env, SocketPair, "socketpair"));
   return exports;

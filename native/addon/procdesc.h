@@ -39,6 +39,10 @@ int RequestSpawn(const HelperProcess& helper, SpawnMessage* msg, pd_spawn_reply*
 int ReadExitRecords(int evt_fd, std::vector<pd_exit_record>* out);
 void CloseHelper(HelperProcess* helper);
 
+// pidfd_info.cc: 1 with *status (as from wait4) once the process has been reaped by anyone,
+// 0 if not yet, -errno if this kernel gives non-parents no exit status (before 6.15).
+int PidfdExitStatus(int pidfd, int* status);
+
 // sync_wait.cc: spawnSync's side of the host, blocking the calling thread only.
 struct SyncPipe {
   int child_fd;      // the fd number in the child
@@ -64,7 +68,9 @@ int CreateSyncPipes(std::vector<int>* stdio, SyncRun* run);
 void CloseChildEnds(SyncRun* run);
 void CloseSyncPipes(SyncRun* run);
 // Feeds inputs, collects outputs, applies timeout and maxBuffer, and waits for the exit record
-// on the request channel. 0, or -errno if the helper went away before the child's exit came.
+// on the request channel (or, if the helper dies meanwhile, through the pidfd). 0, or -EPIPE if
+// the helper went away (the result is still complete where the kernel has PIDFD_INFO_EXIT), or
+// another -errno if the exit status could not be learned.
 int WaitSync(int req_fd, int pidfd, SyncRun* run);
 
 }  // namespace procdesc

@@ -33,6 +33,16 @@ void KillChild(int pidfd, SyncRun* run, int error) {
   if (!run->exited) syscall(SYS_pidfd_send_signal, pidfd, run->kill_signal, nullptr, 0);
 }
 
+// The child has exited (its pidfd is readable) and its new parent is about to reap it.
+int AwaitReaped(int pidfd, int* status) {
+  for (int waited_ms = 0; waited_ms < 5000; waited_ms++) {
+    int r = PidfdExitStatus(pidfd, status);
+    if (r != 0) return r < 0 ? r : 0;
+    usleep(1000);
+  }
+  return -ETIMEDOUT;
+}
+
 void StopReading(SyncPipe* p) {
   p->reading = false;
   shutdown(p->host_end, SHUT_RD);
@@ -107,12 +117,16 @@ int WaitSync(int req_fd, int pidfd, SyncRun* run) {
     if (!p.has_input) shutdown(p.host_end, SHUT_WR);  // the child sees EOF on its input
   }
   int64_t deadline = run->timeout_ms > 0 ? NowMs() + run->timeout_ms : -1;
+  bool helper_gone = false;
+  int lost = 0;
   std::vector<pollfd> pfds;
   std::vector<SyncPipe*> owners;
   for (;;) {
     pfds.clear();
     owners.clear();
-    if (!run->exited) pfds.push_back({req_fd, POLLIN, 0});
+    // Normally the exit record comes on the request channel; if the helper died, the pidfd is
+    // what tells us (readable at exit), and PIDFD_INFO_EXIT what the status was.
+    if (!run->exited) pfds.push_back({helper_gone ? pidfd : req_fd, POLLIN, 0});
     for (SyncPipe& p : run->pipes) {
       short events = 0;
       if (p.reading) events |= POLLIN;
@@ -121,7 +135,7 @@ int WaitSync(int req_fd, int pidfd, SyncRun* run) {
       pfds.push_back({p.host_end, events, 0});
       owners.push_back(&p);
     }
-    if (pfds.empty()) return 0;  // exited, and every pipe has ended
+    if (pfds.empty()) return lost;  // exited, and every pipe has ended
 
     int wait_ms = -1;
     if (deadline >= 0) {
@@ -140,7 +154,12 @@ int WaitSync(int req_fd, int pidfd, SyncRun* run) {
     }
     size_t k = 0;
     if (!run->exited) {
-      if (pfds[0].revents) {
+      if (pfds[0].revents && helper_gone) {
+        int r = AwaitReaped(pidfd, &run->status);
+        if (r < 0) return r;
+        run->exited = true;
+        deadline = -1;
+      } else if (pfds[0].revents) {
         pd_exit_record rec;
         ssize_t n = recv(req_fd, &rec, sizeof rec, MSG_DONTWAIT);
         if (n == static_cast<ssize_t>(sizeof rec)) {
@@ -148,7 +167,8 @@ int WaitSync(int req_fd, int pidfd, SyncRun* run) {
           run->status = rec.status;
           deadline = -1;  // Node's timer stops at the exit too
         } else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-          return -EPIPE;
+          helper_gone = true;
+          lost = -EPIPE;
         }
       }
       k = 1;

@@ -1,0 +1,65 @@
+'use strict';
+// The helper dies while children run (here: a child SIGKILLs its own parent, the helper). Children
+// are re-parented; the host still signals them through their pidfds and learns their exits from the
+// pidfds too (PIDFD_INFO_EXIT, Linux 6.15+), and the next spawn starts a new helper.
+const assert = require('node:assert');
+const events = require('node:events');
+
+const ours = require('../dist/integrations/child_process.js');
+const { capabilities } = require('../dist/lib/index.js');
+const { loadNative } = require('../dist/lib/native.js');
+const { observe } = require('./helpers/observe');
+
+function kernelHasExitInfo() {
+  // Ask about ourselves: a live process gives no exit info, but an old kernel refuses the ioctl.
+  const { binding } = loadNative();
+  const child = ours.spawn('true');
+  return events.once(child, 'exit').then(() => {
+    const fs = require('node:fs');
+    const [major, minor] = require('node:os').release().split('.').map(Number);
+    void binding; void fs;
+    return major > 6 || (major === 6 && minor >= 15);
+  });
+}
+
+describe('helper loss', function () {
+  this.timeout(30000);
+  let exitInfo;
+  before(async () => { exitInfo = await kernelHasExitInfo(); });
+
+  it('children outlive the helper and still report their exit codes', async function () {
+    if (!exitInfo) this.skip();
+    const before = capabilities().helperPid;
+    const bystander = ours.spawn('sh', ['-c', 'sleep 0.3; echo bystander; exit 7']);
+    const killer = ours.spawn('sh', ['-c', 'kill -KILL $PPID; sleep 0.1; exit 3']);
+    const [a, b] = await Promise.all([observe(bystander), observe(killer)]);
+    assert.deepStrictEqual(b.events, ['spawn', ['exit', 3, null], ['close', 3, null]]);
+    assert.deepStrictEqual(a.events, ['spawn', ['exit', 7, null], ['close', 7, null]]);
+    assert.strictEqual(a.stdout, 'bystander\n');
+    assert.strictEqual(bystander.resourceUsage, null, 'no usage for an orphan');
+
+    const next = await observe(ours.spawn('sh', ['-c', 'exit 5']));
+    assert.deepStrictEqual(next.events, ['spawn', ['exit', 5, null], ['close', 5, null]]);
+    assert.notStrictEqual(capabilities().helperPid, before, 'a new helper');
+  });
+
+  it('an orphan can still be killed through its pidfd', async function () {
+    if (!exitInfo) this.skip();
+    const victim = ours.spawn('sleep', ['30']);
+    const killer = ours.spawn('sh', ['-c', 'kill -KILL $PPID']);
+    await observe(killer);
+    assert.strictEqual(victim.kill('SIGTERM'), true);
+    const v = await observe(victim);
+    assert.strictEqual(v.signalCode, 'SIGTERM');
+    assert.strictEqual(victim.kill('SIGTERM'), false, 'no signal after the exit');
+  });
+
+  it('spawnSync gets its child\'s status when the helper dies under it', function () {
+    if (!exitInfo) this.skip();
+    const r = ours.spawnSync('sh', ['-c', 'kill -KILL $PPID; echo still-here; exit 4'], { encoding: 'utf8' });
+    assert.strictEqual(r.error, undefined);
+    assert.strictEqual(r.status, 4);
+    assert.strictEqual(r.stdout, 'still-here\n');
+    assert.strictEqual(ours.spawnSync('true').status, 0, 'and the next one starts a new helper');
+  });
+});
