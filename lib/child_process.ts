@@ -121,6 +121,7 @@ export class ChildProcess extends EventEmitter {
       uid: typeof options.uid === 'number' ? options.uid : undefined,
       gid: typeof options.gid === 'number' ? options.gid : undefined,
       stdio: childFdsOf(stdio),
+      killOnClose: options.killOnClose === true,
     });
 
     if (err === UV_EACCES || err === UV_EAGAIN || err === UV_EMFILE || err === UV_ENFILE || err === UV_ENOENT) {

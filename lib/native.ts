@@ -17,6 +17,8 @@ export interface NativeSpawnRequest {
   gid?: number;
   /** Per child fd: the host fd to place there, or -1 for 'ignore'. */
   stdio: number[];
+  /** SIGKILL the child when the host goes away (the helper does it when its channel closes). */
+  killOnClose?: boolean;
 }
 
 export interface NativeSyncResult {
@@ -59,7 +61,10 @@ export interface NativeBinding {
   exitStatus(pidfd: number): number | null;
   /** Can this process use pidfds at all? */
   probe(): 0 | NativeError;
-  kill(pidfd: number, signal: number): number;
+  /** pidfd_send_signal; group: to the process group the process leads (PIDFD_SIGNAL_PROCESS_GROUP, 6.9). */
+  kill(pidfd: number, signal: number, group?: boolean): number;
+  /** pidfd_open: a pidfd for any process, or -errno. */
+  pidfdOpen(pid: number): number;
   close(fd: number): number;
   /** A CLOEXEC AF_UNIX stream pair: [hostEnd, childEnd], as libuv makes for 'pipe'. */
   socketpair(): [number, number] | number;

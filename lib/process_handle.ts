@@ -33,6 +33,7 @@ export interface HandleSpawnOptions {
   gid?: number;
   /** Per child fd: the host fd to place there, or -1 for 'ignore'. */
   stdio: number[];
+  killOnClose?: boolean;
 }
 
 const UV_ESRCH = -(osConstants.errno.ESRCH as number);
@@ -79,10 +80,15 @@ export class ProcessHandle implements SessionMember {
     return 0;
   }
 
-  /** 0 or -errno; ESRCH once the child has been reaped. */
-  kill(signal: number): number {
+  /** 0 or -errno; ESRCH once the child has been reaped. group: its whole process group. */
+  kill(signal: number, group = false): number {
     if (this.state !== 'running' && this.state !== 'orphaned') return UV_ESRCH;
-    return this.session.binding.kill(this.#pidfd, signal);
+    return this.session.binding.kill(this.#pidfd, signal, group);
+  }
+
+  /** The pidfd while the child can still be addressed, else -1. */
+  get fd(): number {
+    return this.#pidfd;
   }
 
   ref(): void {

@@ -36,6 +36,9 @@ enum pd_spawn_flags {
   /* spawnSync: the exit record comes on the request channel, where the host is waiting for it,
    * and never on the event channel. */
   PD_SPAWN_SYNC = 1u << 5,
+  /* killOnClose: SIGKILL the child when the host goes away (the request channel closes), like
+   * FreeBSD's pdfork without PD_DAEMON. */
+  PD_SPAWN_KILL_ON_CLOSE = 1u << 6,
 };
 
 /* Followed (inline, or in the memfd) by blob_len bytes of NUL-terminated strings, in order:

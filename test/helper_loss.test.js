@@ -56,10 +56,28 @@ describe('helper loss', function () {
 
   it('spawnSync gets its child\'s status when the helper dies under it', function () {
     if (!exitInfo) this.skip();
-    const r = ours.spawnSync('sh', ['-c', 'kill -KILL $PPID; echo still-here; exit 4'], { encoding: 'utf8' });
+    // The sleep lets the helper send its spawn reply before it dies.
+    const r = ours.spawnSync('sh', ['-c', 'sleep 0.1; kill -KILL $PPID; echo still-here; exit 4'], { encoding: 'utf8' });
     assert.strictEqual(r.error, undefined);
     assert.strictEqual(r.status, 4);
     assert.strictEqual(r.stdout, 'still-here\n');
     assert.strictEqual(ours.spawnSync('true').status, 0, 'and the next one starts a new helper');
+  });
+
+  it('a spawn whose reply is lost with the helper fails, and never runs twice', async () => {
+    const fs = require('node:fs');
+    const path = require('node:path');
+    const file = path.join(require('node:os').tmpdir(), `procdesc-once-${process.pid}`);
+    fs.rmSync(file, { force: true });
+    for (let i = 0; i < 3; i++) {
+      // The child may kill the helper before or after it replies: either outcome is fine, but the
+      // child must run exactly once per call.
+      const r = ours.spawnSync('sh', ['-c', `kill -KILL $PPID; echo ran >> ${file}`]);
+      if (r.error) assert.strictEqual(r.error.code, 'EPIPE');
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), 'ran\n'.repeat(3));
+    fs.rmSync(file);
+    assert.strictEqual(ours.spawnSync('true').status, 0);
   });
 });

@@ -10,6 +10,18 @@
  * hostilities are process-global and irreversible) and asserts on the JSON
  * line it prints; see that script for the full contract.
  *
+ * Every hostility is tried on each API: spawn (200 children, with the
+ * late/early timing variants), exec and execFile (200 children), spawnSync,
+ * execSync and execFileSync (50 children, one at a time).  What
+ * node:child_process (Node 20.20, libuv 1.46) does under the late
+ * hostilities, measured:
+ *   spawn, exec, execFile   every child lost (200/200): no 'exit'/'close',
+ *                           the exec callback never runs
+ *   spawnSync, execSync,    the first call never returns: it hangs the whole
+ *   execFileSync            process, even with options.timeout
+ * It never reports a wrong status: a child it misses is simply never
+ * reported.
+ *
  * Test titles of the node:child_process cases contain "node" and the procdesc
  * ones do not, so `mocha --grep node` runs only the former (useful while the
  * library is not built yet).
@@ -24,6 +36,10 @@ const ROOT = path.resolve(__dirname, '..');
 const SCRIPT = path.join(__dirname, 'hostile', 'host-script.js');
 const ADDON = path.join(ROOT, 'build', 'Release', 'hostile.node');
 const N = 200;
+const N_SYNC = 50;
+const ASYNC_APIS = ['exec', 'execFile'];
+const SYNC_APIS = ['spawnSync', 'execSync', 'execFileSync'];
+const NEW_APIS = [...ASYNC_APIS, ...SYNC_APIS];
 
 // node:child_process runs that lose children end by the grace period (1 s
 // after the last child's stdout closed), bounded by a short watchdog, so the
@@ -36,21 +52,74 @@ const NODE_OK_RUN = { ...NODE_RUN, watchdogMs: 20000 };
 // limits only matter when something is wrong.
 const PROCDESC_RUN = { n: N, concurrency: 16, graceMs: 3000, watchdogMs: 20000 };
 
-async function hostRun(lib, hostility, when, run) {
+// Sync APIs.  node:child_process under a hostility blocks forever in its
+// first call; the script's watchdog thread reports it after hangMs.  Each
+// call is also given Node's own timeout (syncTimeoutMs, far below hangMs),
+// to show that it does not end the wait either.
+const NODE_SYNC_HANG_RUN = { n: N_SYNC, graceMs: 0, watchdogMs: 5000, hangMs: 1000, syncTimeoutMs: 250 };
+// A sync child takes a few ms; these limits only matter when something is
+// wrong (a hang is reported after hangMs, not after the mocha timeout).
+const NODE_SYNC_OK_RUN = { n: N_SYNC, graceMs: 0, watchdogMs: 20000, hangMs: 10000, syncTimeoutMs: 0 };
+const PROCDESC_SYNC_RUN = { ...NODE_SYNC_OK_RUN };
+
+async function hostRun(lib, hostility, when, run, api = 'spawn') {
   const args = [
-    `--lib=${lib}`, `--hostility=${hostility}`, `--when=${when}`,
-    `--n=${run.n}`, `--concurrency=${run.concurrency}`,
-    `--grace-ms=${run.graceMs}`, `--watchdog-ms=${run.watchdogMs}`,
+    `--lib=${lib}`, `--api=${api}`, `--hostility=${hostility}`, `--when=${when}`,
+    `--n=${run.n}`, `--grace-ms=${run.graceMs}`, `--watchdog-ms=${run.watchdogMs}`,
   ];
+  if (run.concurrency !== undefined) args.push(`--concurrency=${run.concurrency}`);
+  if (run.hangMs !== undefined) args.push(`--hang-ms=${run.hangMs}`);
+  if (run.syncTimeoutMs !== undefined) args.push(`--sync-timeout-ms=${run.syncTimeoutMs}`);
   const res = await runNode(SCRIPT, args, { timeout: 55000 });
   const where = `host-script ${args.join(' ')}\n  code=${res.code} signal=${res.signal}` +
     ` timedOut=${res.timedOut}\n  stderr: ${res.stderr.trim().slice(-2000)}`;
   assert.ok(res.json, `no JSON line from ${where}\n  stdout: ${res.stdout.slice(-2000)}`);
   assert.equal(res.json.error, undefined, `host-script failed: ${res.json.error}\n${where}`);
-  assert.equal(res.code, 0, where);
+  assert.equal(res.timedOut, false, where);
+  if (res.json.finishedBy === 'hung') {
+    // A sync call never returned: the script's watchdog thread printed the
+    // line and had to SIGKILL the process.
+    assert.equal(res.signal, 'SIGKILL', where);
+  } else {
+    assert.equal(res.code, 0, where);
+  }
+  assert.equal(res.json.api, api, where);
   // Keep failure messages readable: the proc masks are rarely the point.
   const { status, ...brief } = res.json;
   return { r: res.json, res, ctx: JSON.stringify(brief) };
+}
+
+// The run parameters for `api` under `lib`.
+function runFor(lib, api, { lossy = false } = {}) {
+  const sync = SYNC_APIS.includes(api);
+  if (lib === 'procdesc') return sync ? PROCDESC_SYNC_RUN : PROCDESC_RUN;
+  if (sync) return lossy ? NODE_SYNC_HANG_RUN : NODE_SYNC_OK_RUN;
+  return lossy ? NODE_RUN : NODE_OK_RUN;
+}
+
+// node:child_process under a late hostility, sync API: the first child whose
+// exit it misses blocks the process for good.  libuv only learns of an exit
+// from SIGCHLD and then calls waitpid(pid, WNOHANG); when the status is gone
+// (ECHILD: reaper, SIG_IGN auto-reap) or the signal never reaches libuv
+// (foreign handler), it silently skips that child.  The async side then
+// merely never emits 'exit'; spawnSync's private loop instead waits for it
+// forever (epoll_wait with nothing left to wake it).  options.timeout does
+// not help: its timer fires and kill()s a pid that is already gone (or a
+// zombie), but the process handle stays active, so uv_run never returns
+// (checked by hand: still blocked after 8 s with timeout 500).  The calls
+// before the hang are right; nothing is ever reported wrong.
+function assertNodeSyncHangs(r, ctx) {
+  assert.equal(r.finishedBy, 'hung', ctx);
+  assert.notEqual(r.hung, null, ctx);
+  assert.equal(r.lost, 1, ctx);
+  assert.equal(r.correct, r.hung, `every call before the hang is right; ${ctx}`);
+  assert.equal(r.wrongExit, 0, ctx);
+  assert.equal(r.wrongStdout, 0, ctx);
+  assert.equal(r.spawnErrors, 0, ctx);
+  assert.equal(r.notStarted, r.n - r.hung - 1, ctx);
+  assert.ok(r.syncTimeoutMs > 0 && r.hangMs >= 3 * r.syncTimeoutMs,
+    `options.timeout must have had time to fire; ${ctx}`);
+  assert.equal(r.hostilityIntact, true, ctx);
 }
 
 describe('hostile host', function () {
@@ -72,6 +141,16 @@ describe('hostile host', function () {
     assert.equal(r.correct, N, ctx);
     assert.equal(r.lost, 0, ctx);
   });
+
+  for (const api of NEW_APIS) {
+    it(`node:child_process ${api} reports every child when the host is not hostile`, async function () {
+      const { r, ctx } = await hostRun('node', 'none', 'late', runFor('node', api), api);
+      assert.equal(r.finishedBy, 'complete', ctx);
+      assert.equal(r.correct, r.n, ctx);
+      assert.equal(r.lost, 0, ctx);
+      assert.equal(r.hung, null, ctx);
+    });
+  }
 
   describe('hostility: reaper (a thread looping on waitpid(-1))', function () {
     it('node:child_process loses the children whose status the reaper stole', async function () {
@@ -95,6 +174,35 @@ describe('hostile host', function () {
     for (const when of ['late', 'early']) {
       it(`procdesc reports every child correctly and the reaper gets none of them (${when})`, async function () {
         const { r, ctx } = await hostRun('procdesc', 'reaper', when, PROCDESC_RUN);
+        assertProcdescClean(r, ctx);
+      });
+    }
+
+    for (const api of ASYNC_APIS) {
+      it(`node:child_process ${api} never calls back for the children the reaper stole`, async function () {
+        // exec/execFile call back on the child's 'close', which needs the
+        // 'exit' libuv never emits: measured 200 of 200 lost.
+        const { r, ctx } = await hostRun('node', 'reaper', 'late', runFor('node', api, { lossy: true }), api);
+        assert.ok(r.lost > 0, ctx);
+        assert.ok(r.reapedByHost > 0, ctx);
+        assert.equal(r.wrongExit, 0, ctx);
+      });
+    }
+
+    for (const api of SYNC_APIS) {
+      it(`node:child_process ${api} hangs for good once the reaper steals its child's status`, async function () {
+        const { r, ctx } = await hostRun('node', 'reaper', 'late', runFor('node', api, { lossy: true }), api);
+        assertNodeSyncHangs(r, ctx);
+        // The hung call's child is in the reaper's list.  The reaper almost
+        // always wins (measured: the very first call), but a call it loses
+        // the race for is reported right, so only "some call hung" is sure.
+        assert.ok(r.reapedByHost >= 1, ctx);
+      });
+    }
+
+    for (const api of NEW_APIS) {
+      it(`procdesc ${api} reports every child correctly and the reaper gets none of them`, async function () {
+        const { r, ctx } = await hostRun('procdesc', 'reaper', 'late', runFor('procdesc', api), api);
         assertProcdescClean(r, ctx);
       });
     }
@@ -133,6 +241,39 @@ describe('hostile host', function () {
         assertProcdescClean(r, ctx);
       });
     }
+
+    for (const api of ASYNC_APIS) {
+      it(`node:child_process ${api} never calls back once SIGCHLD is ignored`, async function () {
+        // Measured 200 of 200 lost, as with spawn.
+        const { r, ctx } = await hostRun('node', 'ignore', 'late', runFor('node', api, { lossy: true }), api);
+        assert.equal(r.displaced, 'foreign', `SIG_IGN should replace libuv's handler; ${ctx}`);
+        assert.equal(r.hostilityIntact, true, ctx);
+        assert.ok(r.lost > 0, ctx);
+        assert.equal(r.hostZombies, 0, ctx);
+        assert.equal(r.wrongExit, 0, ctx);
+      });
+    }
+
+    for (const api of SYNC_APIS) {
+      it(`node:child_process ${api} hangs for good on its first call once SIGCHLD is ignored`, async function () {
+        // spawnSync's private loop does not re-register libuv's handler while
+        // the main loop's SIGCHLD watcher exists (the anchor keeps it), so
+        // SIG_IGN stays: the kernel auto-reaps and no SIGCHLD ever comes.
+        const { r, ctx } = await hostRun('node', 'ignore', 'late', runFor('node', api, { lossy: true }), api);
+        assertNodeSyncHangs(r, ctx);
+        assert.equal(r.hung, 0, ctx);
+        assert.equal(r.displaced, 'foreign', ctx);
+        assert.equal(r.hostZombies, 0, `auto-reaped by the kernel; ${ctx}`);
+        assert.equal(r.reapedByHost, 0, ctx);
+      });
+    }
+
+    for (const api of NEW_APIS) {
+      it(`procdesc ${api} reports every child correctly with SIGCHLD ignored`, async function () {
+        const { r, ctx } = await hostRun('procdesc', 'ignore', 'late', runFor('procdesc', api), api);
+        assertProcdescClean(r, ctx);
+      });
+    }
   });
 
   describe('hostility: handler (a foreign SIGCHLD handler, GLib-style)', function () {
@@ -167,16 +308,53 @@ describe('hostile host', function () {
         assert.equal(r.sigchld, 0, ctx);
       });
     }
+
+    for (const api of ASYNC_APIS) {
+      it(`node:child_process ${api} never calls back once its SIGCHLD handler is replaced`, async function () {
+        // Measured 200 of 200 lost, all left as zombies of the host.
+        const { r, ctx } = await hostRun('node', 'handler', 'late', runFor('node', api, { lossy: true }), api);
+        assert.equal(r.displaced, 'foreign', `should replace libuv's handler; ${ctx}`);
+        assert.equal(r.hostilityIntact, true, ctx);
+        assert.ok(r.lost > 0, ctx);
+        assert.ok(r.sigchld > 0, ctx);
+        assert.ok(r.hostZombies > 0, ctx);
+        assert.equal(r.wrongExit, 0, ctx);
+      });
+    }
+
+    for (const api of SYNC_APIS) {
+      it(`node:child_process ${api} hangs for good on its first call once its SIGCHLD handler is replaced`, async function () {
+        // The SIGCHLD arrives (and is swallowed); the child stays a zombie
+        // of the host that spawnSync never waits for.
+        const { r, ctx } = await hostRun('node', 'handler', 'late', runFor('node', api, { lossy: true }), api);
+        assertNodeSyncHangs(r, ctx);
+        assert.equal(r.hung, 0, ctx);
+        assert.equal(r.displaced, 'foreign', ctx);
+        assert.ok(r.sigchld >= 1, ctx);
+        assert.ok(r.hostZombies >= 1, ctx);
+      });
+    }
+
+    for (const api of NEW_APIS) {
+      it(`procdesc ${api} reports every child correctly and the host sees no SIGCHLD`, async function () {
+        const { r, ctx } = await hostRun('procdesc', 'handler', 'late', runFor('procdesc', api), api);
+        assertProcdescClean(r, ctx);
+        assert.equal(r.sigchldCounter, 'hostile', ctx);
+        assert.equal(r.sigchld, 0, ctx);
+      });
+    }
   });
 });
 
 function assertProcdescClean(r, ctx) {
   assert.equal(r.finishedBy, 'complete', ctx);
-  assert.equal(r.spawned, N, ctx);
+  assert.equal(r.hung, null, ctx);
+  assert.equal(r.notStarted, 0, ctx);
+  assert.equal(r.spawned, r.n, ctx);
   assert.equal(r.spawnErrors, 0, ctx);
-  assert.equal(r.reported, N, ctx);
-  assert.equal(r.closed, N, ctx);
-  assert.equal(r.correct, N, ctx);
+  assert.equal(r.reported, r.n, ctx);
+  assert.equal(r.closed, r.n, ctx);
+  assert.equal(r.correct, r.n, ctx);
   assert.equal(r.lost, 0, ctx);
   assert.equal(r.reapedByHost, 0, ctx);
   // Children belong to the helper: the host is never their parent, so none

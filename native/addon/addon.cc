@@ -302,6 +302,7 @@ int BuildSpawnMessage(Napi::Object o, int umask_value, const std::vector<int>& s
   h.argc = AppendStrings(&m->blob, o.Get("args"));
   h.envc = AppendStrings(&m->blob, o.Get("envPairs"));
   if (o.Get("detached").ToBoolean()) h.flags |= PD_SPAWN_SETSID;
+  if (o.Get("killOnClose").ToBoolean()) h.flags |= PD_SPAWN_KILL_ON_CLOSE;
   Napi::Value uid = o.Get("uid"), gid = o.Get("gid");
   if (uid.IsNumber()) {
     h.flags |= PD_SPAWN_SETUID;
@@ -345,14 +346,17 @@ int Session::Exchange(SpawnMessage* m, pd_spawn_reply* reply, int* pidfd, const 
   *syscall_name = "spawn";
   int err = EnsureHelper(syscall_name);
   if (err) return err;
-  err = RequestSpawn(helper_, m, reply, pidfd);
-  if (err == -EPIPE || err == -ECONNRESET) {
-    // The helper died since the last spawn (it never saw this request): start a new one once.
+  bool delivered;
+  err = RequestSpawn(helper_, m, reply, pidfd, &delivered);
+  if (err && !delivered) {
+    // The helper died since the last spawn and never saw this request: start a new one, once.
     Shutdown();
     err = EnsureHelper(syscall_name);
-    if (!err) err = RequestSpawn(helper_, m, reply, pidfd);
+    if (!err) err = RequestSpawn(helper_, m, reply, pidfd, &delivered);
   }
   if (err) {
+    // If it was delivered, the helper died before replying: the child may be running, but without
+    // its pidfd we cannot address it. Never send the request again (it would run twice).
     *syscall_name = "spawn";
     Shutdown();
     return err;
@@ -462,11 +466,14 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, 0);
 }
 
-// kill(pidfd, signal) -> 0 | -errno. Through the pidfd: a recycled PID is never hit.
+// kill(pidfd, signal, group?) -> 0 | -errno. Through the pidfd: a recycled PID is never hit.
+// group: PIDFD_SIGNAL_PROCESS_GROUP (6.9), the process group the pidfd's process leads.
 Napi::Value Kill(const Napi::CallbackInfo& info) {
+  constexpr unsigned kSignalProcessGroup = 1u << 2;
   int fd = info[0].As<Napi::Number>().Int32Value();
   int sig = info[1].As<Napi::Number>().Int32Value();
-  int r = static_cast<int>(syscall(SYS_pidfd_send_signal, fd, sig, nullptr, 0));
+  unsigned flags = info.Length() > 2 && info[2].ToBoolean() ? kSignalProcessGroup : 0;
+  int r = static_cast<int>(syscall(SYS_pidfd_send_signal, fd, sig, nullptr, flags));
   return Napi::Number::New(info.Env(), r < 0 ? -errno : 0);
 }
 
@@ -478,6 +485,12 @@ Napi::Value ExitStatus(const Napi::CallbackInfo& info) {
   if (r < 0) return Napi::Number::New(info.Env(), r);
   if (r == 0) return info.Env().Null();
   return Napi::Number::New(info.Env(), status);
+}
+
+// pidfdOpen(pid) -> pidfd | -errno: a handle on any process (5.3).
+Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
+  int fd = static_cast<int>(syscall(SYS_pidfd_open, info[0].As<Napi::Number>().Int32Value(), 0));
+  return Napi::Number::New(info.Env(), fd < 0 ? -errno : fd);
 }
 
 Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -509,6 +522,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("probe", Napi::Function::New(env, Probe, "probe"));
   exports.Set("kill", Napi::Function::New(env, Kill, "kill"));
   exports.Set("exitStatus", Napi::Function::New(env, ExitStatus, "exitStatus"));
+  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("socketpair", Napi::Function::New(env, SocketPair, "socketpair"));
   return exports;

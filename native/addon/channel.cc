@@ -68,10 +68,13 @@ int SendRequest(int fd, SpawnMessage* m) {
 
 }  // namespace
 
-int RequestSpawn(const HelperProcess& helper, SpawnMessage* m, pd_spawn_reply* reply, int* pidfd) {
+int RequestSpawn(const HelperProcess& helper, SpawnMessage* m, pd_spawn_reply* reply, int* pidfd,
+                 bool* delivered) {
   *pidfd = -1;
+  *delivered = false;
   int err = SendRequest(helper.req_fd, m);
-  if (err) return err;
+  if (err) return err;  // SEQPACKET sends whole messages: the helper never saw it
+  *delivered = true;
 
   union {
     cmsghdr align;

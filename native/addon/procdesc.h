@@ -32,8 +32,10 @@ struct SpawnMessage {
   std::vector<int> fds;   // host fds to pass, indexed by header.stdio
 };
 // Sends a spawn request and waits for its reply. 0 (reply filled, *pidfd set when reply->err is
-// 0) or -errno of the transport (the helper is gone or the request could not be sent).
-int RequestSpawn(const HelperProcess& helper, SpawnMessage* msg, pd_spawn_reply* reply, int* pidfd);
+// 0) or -errno of the transport (the helper is gone). *delivered says whether the helper got the
+// request: if so, the child may exist although no reply came (the helper died meanwhile).
+int RequestSpawn(const HelperProcess& helper, SpawnMessage* msg, pd_spawn_reply* reply, int* pidfd,
+                 bool* delivered);
 // Reads every exit record available now. 0, -EAGAIN-free: returns -errno only when the helper has
 // gone away (EOF or error), after appending what it could read.
 int ReadExitRecords(int evt_fd, std::vector<pd_exit_record>* out);

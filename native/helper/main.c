@@ -32,7 +32,7 @@
  * the work of a fork+exec; keep it simple until a benchmark says otherwise. */
 struct live_child {
   pid_t pid;
-  int sync; /* its exit goes to the request channel (spawnSync) */
+  uint32_t flags; /* PD_SPAWN_SYNC: its exit goes to the request channel; PD_SPAWN_KILL_ON_CLOSE */
   uint64_t id;
 };
 static struct live_child *live;
@@ -49,16 +49,16 @@ static void *grow(void *p, size_t *cap, size_t elem) {
   return q;
 }
 
-static void live_add(pid_t pid, uint64_t id, int sync) {
+static void live_add(pid_t pid, uint64_t id, uint32_t flags) {
   if (live_len == live_cap) live = grow(live, &live_cap, sizeof *live);
-  live[live_len++] = (struct live_child){ pid, sync, id };
+  live[live_len++] = (struct live_child){ pid, flags, id };
 }
 
-static int live_take(pid_t pid, uint64_t *id, int *sync) {
+static int live_take(pid_t pid, uint64_t *id, uint32_t *flags) {
   for (size_t i = 0; i < live_len; i++) {
     if (live[i].pid == pid) {
       *id = live[i].id;
-      *sync = live[i].sync;
+      *flags = live[i].flags;
       live[i] = live[--live_len];
       return 1;
     }
@@ -75,14 +75,14 @@ static void reap_children(void) {
     pid_t pid = wait4(-1, &status, WNOHANG, &ru);
     if (pid <= 0) return; /* 0: none exited yet; -1 ECHILD: none left */
     uint64_t id;
-    int sync;
-    if (!live_take(pid, &id, &sync)) continue;
+    uint32_t flags;
+    if (!live_take(pid, &id, &flags)) continue;
     struct pd_exit_record rec = {
       .id = id, .pid = pid, .status = status,
       .utime_us = timeval_us(ru.ru_utime), .stime_us = timeval_us(ru.ru_stime),
       .maxrss_kb = ru.ru_maxrss,
     };
-    if (sync) {
+    if (flags & PD_SPAWN_SYNC) {
       /* The host is blocked in spawnSync, reading exactly this: a blocking send cannot stall. */
       while (send(PD_REQ_FD, &rec, sizeof rec, MSG_NOSIGNAL) < 0) {
         if (errno != EINTR) _exit(0);
@@ -255,7 +255,7 @@ static int handle_request(void) {
   }
 
   uint64_t id = (size_t)n >= sizeof *req ? req->id : 0;
-  if (!err) live_add(pid, id, (req->flags & PD_SPAWN_SYNC) != 0);
+  if (!err) live_add(pid, id, req->flags & (PD_SPAWN_SYNC | PD_SPAWN_KILL_ON_CLOSE));
   free(vecs);
   if (map_len) munmap(blob, map_len);
   for (int i = 0; i < nfds; i++) close(fds[i]);
@@ -317,6 +317,11 @@ int main(void) {
     }
     if (pfd[2].revents & (POLLHUP | POLLERR)) break;
     if (pending_len && flush_exits() < 0) break;
+  }
+  /* The host is gone. Children live on, as under Node, except those asked to die with it. They
+   * are still ours (unreaped), so their PIDs cannot have been reused. */
+  for (size_t i = 0; i < live_len; i++) {
+    if (live[i].flags & PD_SPAWN_KILL_ON_CLOSE) kill(live[i].pid, SIGKILL);
   }
   return 0;
 }

@@ -1,0 +1,81 @@
+'use strict';
+// The four contestants as long-lived processes that the harness drives over their stdin/stdout:
+// one Node worker per library (worker.js) and the floor (floor.c, compiled here with the system cc).
+// The harness's own processes go through node:child_process; none of this is measured.
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const LIBRARIES = ['procdesc', 'node', 'execa', 'floor'];
+const COMMAND_TIMEOUT_MS = 180_000;
+
+/** Compiles floor.c into a temporary directory; returns the binary's path. */
+function compileFloor() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'procdesc-bench-'));
+  const bin = path.join(dir, 'floor');
+  execFileSync('cc', ['-O2', '-Wall', '-o', bin, path.join(__dirname, 'floor.c')], { stdio: 'inherit' });
+  return bin;
+}
+
+class Contestant {
+  constructor(name, floorBin) {
+    this.name = name;
+    const [file, args] = name === 'floor'
+      ? [floorBin, []]
+      : [process.execPath, ['--expose-gc', path.join(__dirname, 'worker.js'), name]];
+    this.proc = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.replies = [];
+    this.waiting = [];
+    this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => {
+      this.dead = `${name} exited (${code ?? signal})`;
+      for (const w of this.waiting.splice(0)) w.reject(new Error(this.dead));
+      resolve();
+    }));
+    readline.createInterface({ input: this.proc.stdout }).on('line', (line) => {
+      let msg;
+      try { msg = JSON.parse(line); } catch { msg = { error: `unparsable reply: ${line}` }; }
+      const w = this.waiting.shift();
+      if (w) w.settle(msg); else this.replies.push(msg);
+    });
+  }
+
+  /** The next reply, in order. */
+  next() {
+    if (this.replies.length) return Promise.resolve(this.replies.shift());
+    if (this.dead) return Promise.reject(new Error(this.dead));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name}: no reply in ${COMMAND_TIMEOUT_MS} ms`)), COMMAND_TIMEOUT_MS);
+      this.waiting.push({
+        settle: (msg) => { clearTimeout(timer); resolve(msg); },
+        reject: (err) => { clearTimeout(timer); reject(err); },
+      });
+    });
+  }
+
+  async ready() {
+    const msg = await this.next();
+    if (msg.op !== 'ready') throw new Error(`${this.name}: ${msg.error || JSON.stringify(msg)}`);
+    return this;
+  }
+
+  /** Sends one command; resolves with its reply. */
+  async send(command) {
+    this.proc.stdin.write(`${command}\n`);
+    const msg = await this.next();
+    if (msg.error) throw new Error(`${this.name}: ${command}: ${msg.error}`);
+    return msg;
+  }
+
+  async quit() {
+    if (!this.dead) this.proc.stdin.end('quit\n');
+    await this.exited;
+  }
+}
+
+async function startAll(floorBin) {
+  return Promise.all(LIBRARIES.map((name) => new Contestant(name, floorBin).ready()));
+}
+
+module.exports = { LIBRARIES, compileFloor, startAll };

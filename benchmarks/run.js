@@ -1,0 +1,59 @@
+'use strict';
+// npm run bench [-- --scale=tiny|small|full|<factor>] [--out=DIR]
+// (or BENCH_SCALE / BENCH_OUT). Compiles the floor, starts the four contestants, runs every
+// scenario interleaved, then writes results.md, results.json and the SVG charts to the output
+// directory and prints the table.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { readConfig } = require('./config');
+const { LIBRARIES, compileFloor, startAll } = require('./contestants');
+const { machine, command } = require('./machine');
+const { runAll, log } = require('./scenarios');
+const { summarise, markdown, charts } = require('./report');
+
+async function main() {
+  const started = Date.now();
+  const cfg = readConfig();
+  fs.mkdirSync(cfg.out, { recursive: true });
+  const info = machine();
+  const cmd = command();
+  log(`scale ${cfg.scale}, output to ${cfg.out}`);
+
+  const floorBin = compileFloor();
+  const contestants = await startAll(floorBin);
+  let raw;
+  let capabilities;
+  try {
+    capabilities = (await contestants.find((c) => c.name === 'procdesc').send('caps')).capabilities;
+    if (capabilities.path !== 'procdesc') log(`WARNING: procdesc is on its fallback path: ${capabilities.reason}`);
+    raw = await runAll(contestants, cfg);
+  } finally {
+    await Promise.all(contestants.map((c) => c.quit()));
+    fs.rmSync(path.dirname(floorBin), { recursive: true, force: true });
+  }
+
+  info.loadAvgAtEnd = os.loadavg().map((x) => Number(x.toFixed(2)));
+  const elapsedS = (Date.now() - started) / 1000;
+  const summary = summarise(raw, cfg, LIBRARIES);
+  const svgs = charts(raw, summary, LIBRARIES);
+  for (const [name, svg] of Object.entries(svgs)) fs.writeFileSync(path.join(cfg.out, name), svg);
+  const md = markdown({
+    summary, libs: LIBRARIES, machine: info, command: cmd, cfg, capabilities, elapsedS,
+    charts: { parent: 'parent-size.svg', children: 'live-children.svg', kill: 'kill-cdf.svg' },
+  });
+  fs.writeFileSync(path.join(cfg.out, 'results.md'), md);
+  const { out, ...config } = cfg;
+  fs.writeFileSync(path.join(cfg.out, 'results.json'), `${JSON.stringify({
+    command: cmd, machine: info, config, capabilities, elapsedS, libraries: LIBRARIES,
+    summary, raw,
+  }, null, 1)}\n`);
+  process.stdout.write(md);
+  log(`done in ${elapsedS.toFixed(1)} s; wrote ${cfg.out}/results.md, results.json, ${Object.keys(svgs).join(', ')}`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[bench] failed: ${err && err.stack ? err.stack : err}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,30 @@
+'use strict';
+// Order statistics over raw samples.
+
+function sorted(xs) {
+  return Float64Array.from(xs).sort();
+}
+
+/** The p-th percentile (0..100), linear between closest ranks; null for no samples. */
+function percentile(xs, p) {
+  if (!xs || xs.length === 0) return null;
+  const s = sorted(xs);
+  const rank = (p / 100) * (s.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return s[lo] + (s[hi] - s[lo]) * (rank - lo);
+}
+
+const median = (xs) => percentile(xs, 50);
+
+/** Points of the empirical CDF, as a step line: [[x, fraction], ...]. */
+function cdfPoints(xs) {
+  const s = sorted(xs);
+  const points = [];
+  for (let i = 0; i < s.length; i++) {
+    points.push([s[i], i / s.length], [s[i], (i + 1) / s.length]);
+  }
+  return points;
+}
+
+module.exports = { percentile, median, cdfPoints };

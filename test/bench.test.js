@@ -1,0 +1,95 @@
+'use strict';
+// The benchmark harness works: a tiny run (a few iterations, 50 MB instead of 2 GB, 20 children
+// instead of 2000) exits 0 and writes every row for every contestant, finite numbers and the
+// charts. No timing is asserted.
+const assert = require('node:assert');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFile } = require('node:child_process');
+
+const ROOT = path.join(__dirname, '..');
+const LIBRARIES = ['procdesc', 'node', 'execa', 'floor'];
+const SCENARIOS = ['1', '2', '3', '4', '5', '6', '7', '8'];
+
+describe('benchmarks: npm run bench at scale tiny', function () {
+  this.timeout(90_000);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'procdesc-bench-test-'));
+  let run;
+  let results;
+
+  before(async () => {
+    run = await new Promise((resolve) => {
+      execFile(process.execPath, [path.join(ROOT, 'benchmarks/run.js')], {
+        cwd: ROOT,
+        env: { ...process.env, BENCH_SCALE: 'tiny', BENCH_OUT: out },
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 80_000,
+      }, (error, stdout, stderr) => resolve({ code: error ? error.code : 0, signal: error && error.signal, stdout, stderr }));
+    });
+    if (run.code === 0) results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8'));
+  });
+
+  after(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  it('exits 0', () => {
+    assert.strictEqual(run.code, 0, `exit ${run.code} ${run.signal || ''}\n${run.stderr}`);
+  });
+
+  it('has a row for every scenario and a value for every contestant in it', () => {
+    assert.deepStrictEqual(results.libraries, LIBRARIES);
+    assert.deepStrictEqual([...new Set(results.summary.rows.map((r) => r.id))], SCENARIOS);
+    for (const row of results.summary.rows) {
+      for (const lib of LIBRARIES) {
+        const v = row.values[lib];
+        const where = `${row.id} ${row.label}, ${lib}: ${v}`;
+        if (row.na.includes(lib)) {
+          assert.strictEqual(v, null, where);
+          continue;
+        }
+        assert.strictEqual(typeof v, 'number', where);
+        assert.ok(Number.isFinite(v), where);
+        if (row.kind !== 'cost') assert.ok(v > 0, where);
+      }
+    }
+  });
+
+  it('keeps the raw samples, all finite and positive', () => {
+    const { raw } = results;
+    for (const scenario of ['true', 'echo', 'kill', 'sync', 'throughput']) {
+      for (const lib of LIBRARIES) {
+        const xs = raw[scenario][lib];
+        assert.ok(Array.isArray(xs) && xs.length > 0, `${scenario} ${lib}`);
+        for (const x of xs) assert.ok(Number.isFinite(x) && x > 0, `${scenario} ${lib}: ${x}`);
+      }
+    }
+    for (const level of [...raw.parentSize, ...raw.liveChildren]) {
+      for (const lib of LIBRARIES) assert.ok(level.samples[lib].length > 0);
+    }
+    assert.ok(raw.parentSize.length >= 2 && raw.liveChildren.length >= 2);
+  });
+
+  it('prints the table and writes results.md with every scenario and the machine', () => {
+    const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
+    assert.ok(run.stdout.includes('| # | scenario |'), 'table on stdout');
+    assert.ok(md.includes('| # | scenario |'));
+    for (const lib of LIBRARIES) assert.ok(md.includes(`| ${lib} |`) || md.includes(` ${lib} |`), lib);
+    for (const id of SCENARIOS) assert.ok(md.includes(`\n| ${id} | `), `scenario ${id}`);
+    assert.match(md, /Machine: \d+ CPUs/);
+    assert.match(md, /Node v\d+/);
+    assert.match(md, /Command: `/);
+  });
+
+  it('writes the three SVG charts', () => {
+    for (const name of ['parent-size.svg', 'live-children.svg', 'kill-cdf.svg']) {
+      const svg = fs.readFileSync(path.join(out, name), 'utf8');
+      assert.ok(svg.startsWith('<svg'), name);
+      assert.ok(svg.trimEnd().endsWith('</svg>'), name);
+      assert.ok(/<polyline [^>]*points="[\d.,\s-]+"/.test(svg), `${name} has data lines`);
+      // XML-ish: every element is closed.
+      const opened = (svg.match(/<[a-z]+[\s>]/g) || []).length;
+      const closed = (svg.match(/<\/[a-z]+>/g) || []).length + (svg.match(/\/>/g) || []).length;
+      assert.strictEqual(opened, closed, name);
+    }
+  });
+});
