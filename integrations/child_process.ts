@@ -1,13 +1,17 @@
 // procdesc/child_process: the drop-in. Same exports as node:child_process. Where the helper runs
 // (capabilities() says), children are procdesc's; otherwise every call hands over to Node.
 // Still Node's own: fork() and stdio 'ipc' (they come with the fork issue).
-import * as nodeChildProcess from 'node:child_process';
+import * as nodeModule from 'node:child_process';
 
 import { usingProcdesc } from '../lib/capabilities';
 import { ChildProcess } from '../lib/child_process';
 import { makeExecFile } from '../lib/exec';
 import { spawn as procdescSpawn } from '../lib/spawn';
 import * as sync from '../lib/spawn_sync';
+
+// Node's own functions, taken once at load: procdesc/register replaces the module's exports in
+// place, and the fallback must still reach Node's.
+const nodeChildProcess = { ...nodeModule } as typeof nodeModule & { _forkChild: unknown };
 
 function wantsIpc(args: unknown, options: unknown): boolean {
   const opts = (Array.isArray(args) || args == null || typeof args !== 'object' ? options : args) as
@@ -37,4 +41,4 @@ export function execSync(command: string, options?: any): any {
 }
 
 export { ChildProcess };
-export const { fork, _forkChild } = nodeChildProcess as typeof nodeChildProcess & { _forkChild: unknown };
+export const { fork, _forkChild } = nodeChildProcess;
