@@ -1,11 +1,14 @@
 // procdesc/child_process: the drop-in. Same exports as node:child_process. Where the helper runs
 // (capabilities() says), children are procdesc's; otherwise every call hands over to Node.
-// Still Node's own: fork() and stdio 'ipc' (they come with the fork issue).
+// Children with an IPC channel (fork(), 'ipc' in stdio) are Node's ChildProcess class over our
+// process handle (lib/ipc_spawn.ts), so the channel is Node's own code.
 import * as nodeModule from 'node:child_process';
 
 import { usingProcdesc } from '../lib/capabilities';
 import { ChildProcess } from '../lib/child_process';
 import { makeExecFile } from '../lib/exec';
+import { fork as procdescFork } from '../lib/fork';
+import { spawnWithChannel } from '../lib/ipc_spawn';
 import { spawn as procdescSpawn } from '../lib/spawn';
 import * as sync from '../lib/spawn_sync';
 
@@ -21,8 +24,8 @@ function wantsIpc(args: unknown, options: unknown): boolean {
 }
 
 export function spawn(file: string, args?: any, options?: any): any {
-  if (!usingProcdesc() || wantsIpc(args, options)) return nodeChildProcess.spawn(file, args, options);
-  return procdescSpawn(file, args, options);
+  if (!usingProcdesc()) return nodeChildProcess.spawn(file, args, options);
+  return wantsIpc(args, options) ? spawnWithChannel(file, args, options) : procdescSpawn(file, args, options);
 }
 
 // exec and execFile are Node's logic over the spawn above, so they follow it to either path.
@@ -41,4 +44,9 @@ export function execSync(command: string, options?: any): any {
 }
 
 export { ChildProcess };
-export const { fork, _forkChild } = nodeChildProcess;
+export function fork(modulePath: any, args?: any, options?: any): any {
+  return usingProcdesc() ? procdescFork(modulePath, args, options) : nodeChildProcess.fork(modulePath, args, options);
+}
+
+// The child side of a channel is Node's, whoever the parent is.
+export const { _forkChild } = nodeChildProcess;

@@ -104,7 +104,14 @@ export function normalizeSpawnArguments(file: unknown, args?: unknown, options?:
   } as NormalizedSpawnOptions;
 }
 
-function abortChildProcess(child: ChildProcess, killSignal: number | undefined, reason: unknown): void {
+/** Either ChildProcess class: ours, or Node's (used for IPC children). */
+export interface KillableChild {
+  kill(signal?: number): boolean;
+  emit(event: string, ...args: unknown[]): boolean;
+  once(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+function abortChildProcess(child: KillableChild, killSignal: number | undefined, reason: unknown): void {
   try {
     if (child.kill(killSignal)) child.emit('error', new AbortError(undefined, { cause: reason }));
   } catch (err) {
@@ -112,14 +119,8 @@ function abortChildProcess(child: ChildProcess, killSignal: number | undefined, 
   }
 }
 
-export function spawn(file: string, args?: readonly string[] | object, options?: object): ChildProcess {
-  const opts = normalizeSpawnArguments(file, args, options);
-  validateTimeout(opts.timeout);
-  validateAbortSignal(opts.signal, 'options.signal');
-  const killSignal = sanitizeKillSignal(opts.killSignal);
-  const child = new ChildProcess();
-  child.spawn(opts);
-
+/** What spawn() does after the child exists: the timeout and the AbortSignal, as Node. */
+export function watchTimeoutAndSignal(child: KillableChild, opts: NormalizedSpawnOptions, killSignal: number | undefined): void {
   if (opts.timeout > 0) {
     let timeoutId: NodeJS.Timeout | null = setTimeout(() => {
       if (timeoutId) {
@@ -149,5 +150,15 @@ export function spawn(file: string, args?: readonly string[] | object, options?:
       child.once('exit', () => disposable[Symbol.dispose]());
     }
   }
+}
+
+export function spawn(file: string, args?: readonly string[] | object, options?: object): ChildProcess {
+  const opts = normalizeSpawnArguments(file, args, options);
+  validateTimeout(opts.timeout);
+  validateAbortSignal(opts.signal, 'options.signal');
+  const killSignal = sanitizeKillSignal(opts.killSignal);
+  const child = new ChildProcess();
+  child.spawn(opts);
+  watchTimeoutAndSignal(child, opts, killSignal);
   return child;
 }
