@@ -31,7 +31,8 @@ describe('helper loss', function () {
     if (!exitInfo) this.skip();
     const before = capabilities().helperPid;
     const bystander = ours.spawn('sh', ['-c', 'sleep 0.3; echo bystander; exit 7']);
-    const killer = ours.spawn('sh', ['-c', 'kill -KILL $PPID; sleep 0.1; exit 3']);
+    // The first sleep lets the helper send its spawn reply before it dies.
+    const killer = ours.spawn('sh', ['-c', 'sleep 0.1; kill -KILL $PPID; sleep 0.1; exit 3']);
     const [a, b] = await Promise.all([observe(bystander), observe(killer)]);
     assert.deepStrictEqual(b.events, ['spawn', ['exit', 3, null], ['close', 3, null]]);
     assert.deepStrictEqual(a.events, ['spawn', ['exit', 7, null], ['close', 7, null]]);
@@ -46,7 +47,7 @@ describe('helper loss', function () {
   it('an orphan can still be killed through its pidfd', async function () {
     if (!exitInfo) this.skip();
     const victim = ours.spawn('sleep', ['30']);
-    const killer = ours.spawn('sh', ['-c', 'kill -KILL $PPID']);
+    const killer = ours.spawn('sh', ['-c', 'sleep 0.1; kill -KILL $PPID']);
     await observe(killer);
     assert.strictEqual(victim.kill('SIGTERM'), true);
     const v = await observe(victim);
@@ -74,6 +75,7 @@ describe('helper loss', function () {
       // child must run exactly once per call.
       const r = ours.spawnSync('sh', ['-c', `kill -KILL $PPID; echo ran >> ${file}`]);
       if (r.error) assert.strictEqual(r.error.code, 'EPIPE');
+      // The async spawn() throws the same error synchronously ('spawn EPIPE').
     }
     await new Promise((r) => setTimeout(r, 300));
     assert.strictEqual(fs.readFileSync(file, 'utf8'), 'ran\n'.repeat(3));
