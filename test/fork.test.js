@@ -177,6 +177,28 @@ describe('fork', function () {
     await events.once(child, 'close');
   });
 
+  it('passes a bound dgram.Socket to the child', async () => {
+    const dgram = require('node:dgram');
+    const child = ours.fork(childScript, { stdio: 'ignore' });
+    await nextMessage(child, 'ready');
+    const receiver = dgram.createSocket('udp4');
+    await new Promise((r) => receiver.bind(0, '127.0.0.1', r));
+    const sender = dgram.createSocket('udp4');
+    await new Promise((r) => sender.bind(0, '127.0.0.1', r));
+    const senderPort = sender.address().port;
+    const got = events.once(receiver, 'message');
+    child.send({ cmd: 'dgram', port: receiver.address().port }, sender);
+    const [reply] = await nextMessage(child, 'dgram-sent');
+    assert.strictEqual(reply.type, 'Socket');
+    const [data, rinfo] = await got;
+    assert.strictEqual(String(data), 'from-child-dgram');
+    assert.strictEqual(rinfo.port, senderPort, 'sent from the socket we passed');
+    receiver.close();
+    sender.close();
+    child.kill();
+    await events.once(child, 'close');
+  });
+
   it('keepOpen leaves the parent\'s socket usable', async () => {
     const child = ours.fork(childScript, { stdio: 'ignore' });
     await nextMessage(child, 'ready');
