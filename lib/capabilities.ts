@@ -1,9 +1,16 @@
 // Which path this environment uses, decided once: procdesc's helper where the kernel and sandbox
 // allow pidfds and the helper starts, node:child_process otherwise (and we say why).
 // The probe leaves nothing behind: pidfd_open on ourselves, no child, no SIGCHLD.
+// The kernel features the descriptor API uses are probed on the first capabilities() call only
+// (not on the first spawn), each with a reason when it is missing:
+//   groupSignals            PIDFD_SIGNAL_PROCESS_GROUP (6.9): signal 0 to our own process group.
+//   exitInfoForNonParents   PIDFD_INFO_EXIT (6.15): the status of a helper's child (so not ours)
+//                           read from its pidfd once the helper has reaped it (a `true` that the
+//                           helper reaps before we return: no child, no SIGCHLD in the host).
+import { constants as osConstants, release } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 
-import { loadNative } from './native';
+import { loadNative, type NativeBinding } from './native';
 import { getSession } from './session';
 
 export interface Capabilities {
@@ -16,15 +23,35 @@ export interface Capabilities {
   helperPid: number | null;
   /** clone(CLONE_PIDFD) in the helper (5.2+); else pidfd_open right after clone. */
   clonePidfd: boolean;
+  /** The kernel gives a process's exit status to pidfd holders that are not its parent (6.15+):
+   * open(pid).exited and children whose helper died report their status, not just their exit. */
+  exitInfoForNonParents: boolean;
+  /** killGroup() goes through the pidfd (PIDFD_SIGNAL_PROCESS_GROUP, 6.9+), not through a PID. */
+  groupSignals: boolean;
+  /** Why each of pidfd, helper, exitInfoForNonParents and groupSignals that is false is not in use. */
+  whyNot: Partial<Record<Feature, string>>;
 }
 
-let decided: Capabilities | undefined;
+export type Feature = 'pidfd' | 'helper' | 'exitInfoForNonParents' | 'groupSignals';
+
+type PathDecision = Omit<Capabilities, 'exitInfoForNonParents' | 'groupSignals' | 'whyNot'>;
+
+const osErrno = osConstants.errno as Record<string, number>;
+
+let decided: PathDecision | undefined;
+let features: Pick<Capabilities, 'exitInfoForNonParents' | 'groupSignals' | 'whyNot'> | undefined;
 
 function describe(err: [number, string]): string {
   return `${err[1]} failed: ${getSystemErrorName(err[0])}`;
 }
 
 export function capabilities(): Capabilities {
+  const path = decidePath();
+  features ??= probeFeatures(path);
+  return { ...path, ...features, whyNot: { ...features.whyNot } };
+}
+
+function decidePath(): PathDecision {
   if (decided && decided.path === 'procdesc') {
     // The helper may have been restarted since: report the current one.
     const info = getSession()?.native.helperInfo();
@@ -33,7 +60,7 @@ export function capabilities(): Capabilities {
   }
   if (decided) return { ...decided };
 
-  const fallback = (reason: string, pidfd = false): Capabilities =>
+  const fallback = (reason: string, pidfd = false): PathDecision =>
     ({ path: 'node', reason, pidfd, helper: false, helperPid: null, clonePidfd: false });
 
   if (process.platform !== 'linux') {
@@ -58,5 +85,75 @@ export function capabilities(): Capabilities {
 }
 
 export function usingProcdesc(): boolean {
-  return (decided ?? capabilities()).path === 'procdesc';
+  return (decided ?? decidePath()).path === 'procdesc';
+}
+
+function kernelAtLeast(major: number, minor: number): boolean {
+  const [a, b] = release().split('.').map((n) => parseInt(n, 10));
+  return a > major || (a === major && b >= minor);
+}
+
+function probeFeatures(path: PathDecision): NonNullable<typeof features> {
+  const whyNot: Partial<Record<Feature, string>> = {};
+  if (!path.pidfd) whyNot.pidfd = path.reason ?? 'pidfds are unavailable';
+  if (!path.helper) whyNot.helper = path.reason ?? 'the helper did not start';
+  const { binding } = loadNative();
+  if (!path.pidfd || !binding) {
+    whyNot.exitInfoForNonParents = whyNot.groupSignals = `pidfds are not in use: ${path.reason}`;
+    return { exitInfoForNonParents: false, groupSignals: false, whyNot };
+  }
+  let group: string | null = `children are node:child_process's: ${path.reason}`;
+  if (path.helper) {
+    const self = binding.pidfdOpen(process.pid);
+    group = self >= 0 ? probeGroupSignals(binding, self) : `pidfd_open failed: ${getSystemErrorName(self)}`;
+    if (self >= 0) binding.close(self);
+  }
+  // open() uses pidfds even without the helper, so this one is probed either way.
+  const exitInfo = probeExitInfo(binding);
+  if (group !== null) whyNot.groupSignals = group;
+  if (exitInfo !== null) whyNot.exitInfoForNonParents = exitInfo;
+  return { exitInfoForNonParents: exitInfo === null, groupSignals: group === null, whyNot };
+}
+
+/** null when PIDFD_SIGNAL_PROCESS_GROUP works, else why not. Signal 0 only checks, it delivers nothing. */
+function probeGroupSignals(binding: NativeBinding, self: number): string | null {
+  const r = binding.kill(self, 0, true);
+  // ESRCH: we lead no process group, but the kernel took the flag.
+  if (r === 0 || r === -osErrno.ESRCH || r === -osErrno.EPERM) return null;
+  return `pidfd_send_signal(PIDFD_SIGNAL_PROCESS_GROUP) failed: ${getSystemErrorName(r)} ` +
+    `(Linux 6.9+ has it; this is ${release()}); killGroup() signals the group by its PID instead`;
+}
+
+/**
+ * null when the kernel gives the exit status to pidfd holders that are not the parent, else why
+ * not. Asks about a helper's child (`true`, so not ours) once the helper has reaped it: the wait
+ * is a few ms, and the child leaves nothing behind. Without the helper, the kernel's version says.
+ */
+function probeExitInfo(binding: NativeBinding): string | null {
+  const noInfo = (why: string) => `${why}; the exit of a process we are not the parent of is known, ` +
+    `its status is not (PIDFD_INFO_EXIT is Linux 6.15+; this is ${release()})`;
+  const session = getSession();
+  const spawned = session?.native.helperInfo()
+    ? session.native.spawn({ id: session.newId(), file: 'true', args: ['true'], detached: false, stdio: [-1, -1, -1],
+      envPairs: [`PATH=${process.env.PATH || '/usr/bin:/bin'}`] })
+    : null;
+  if (!spawned || spawned[0] !== 0) {
+    // No helper child to ask about: our own pidfd tells whether PIDFD_GET_INFO exists at all.
+    const self = binding.pidfdOpen(process.pid);
+    const status = self >= 0 ? binding.exitStatus(self) : self;
+    if (self >= 0) binding.close(self);
+    if (typeof status === 'number' && status < 0) return noInfo(`PIDFD_GET_INFO failed: ${getSystemErrorName(status)}`);
+    return kernelAtLeast(6, 15) ? null : noInfo('PIDFD_GET_INFO has no exit info before Linux 6.15');
+  }
+  const pidfd = spawned[2] as number;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  let status = binding.exitStatus(pidfd);
+  for (const deadline = Date.now() + 1000; status === null && Date.now() < deadline;) {
+    Atomics.wait(sleeper, 0, 0, 1);
+    status = binding.exitStatus(pidfd);
+  }
+  binding.close(pidfd);
+  if (status === null) return noInfo('a helper child was not reaped within 1 s');
+  if (status < 0) return noInfo(`PIDFD_GET_INFO gave ${getSystemErrorName(status)}`);
+  return null;
 }

@@ -61,19 +61,19 @@ function definePromisified(fn: (...args: any[]) => ChildProcess): void {
   Object.defineProperty(fn, promisify.custom, {
     enumerable: false,
     value: (...args: unknown[]) => {
-      let child: ChildProcess | undefined;
-      const promise = new Promise((resolve, reject) => {
-        child = fn(...args, (err: any, stdout: unknown, stderr: unknown) => {
-          if (err !== null) {
-            err.stdout = stdout;
-            err.stderr = stderr;
-            reject(err);
-          } else {
-            resolve({ stdout, stderr });
-          }
-        });
-      }) as Promise<unknown> & { child?: ChildProcess };
-      promise.child = child;
+      let resolve!: (value: unknown) => void, reject!: (reason: unknown) => void;
+      const promise = new Promise((res, rej) => { resolve = res; reject = rej; }) as
+        Promise<unknown> & { child?: ChildProcess };
+      // Called outside the executor: invalid arguments throw synchronously, as in Node.
+      promise.child = fn(...args, (err: any, stdout: unknown, stderr: unknown) => {
+        if (err !== null) {
+          err.stdout = stdout;
+          err.stderr = stderr;
+          reject(err);
+        } else {
+          resolve({ stdout, stderr });
+        }
+      });
       return promise;
     },
   });

@@ -1,5 +1,9 @@
-// procdesc: the package's main entry. The descriptor API comes with its own issue; for now this
-// re-exports the drop-in and says which path is in use.
-export { capabilities, type Capabilities } from './capabilities';
+// procdesc: the descriptor API. spawn() gives a Subprocess (pidfd, `exited`, kill through the
+// pidfd, async disposal and iteration); open(pid) a handle on any process; capabilities() says
+// which kernel features are in use. The node:child_process drop-in is procdesc/child_process.
+export { capabilities, type Capabilities, type Feature } from './capabilities';
 export { ChildProcess } from './child_process';
-export { spawn } from '../integrations/child_process';
+export { open, ProcessDescriptor, type ProcessDescriptorEvents, type ProcessExit } from './open';
+export {
+  spawn, Subprocess, type ResourceUsage, type SubprocessEvents, type SubprocessExit, type SubprocessOptions,
+} from './subprocess';

@@ -16,12 +16,10 @@
 import { AsyncResource } from 'node:async_hooks';
 import { constants as osConstants } from 'node:os';
 
+import { awaitExitStatus, decodeWaitStatus } from './exit_status';
 import type { ExitRecord, Session, SessionMember } from './session';
 
 export type ProcessState = 'new' | 'running' | 'orphaned' | 'exited' | 'closed';
-
-// How long we wait for an orphan's new parent to reap it before giving up on its status.
-const REAP_WAIT_MS = 5000;
 
 export interface HandleSpawnOptions {
   file: string;
@@ -131,28 +129,19 @@ export class ProcessHandle implements SessionMember {
     this.#watch();
   }
 
+  /** The orphan has exited; its new parent reaps it soon, then the kernel tells us the status. */
   pidfdReadable(): void {
-    this.#awaitReaped(Date.now());
+    const wait = { active: () => this.state === 'orphaned', referenced: () => this.#referenced };
+    awaitExitStatus(this.session.binding, this.#pidfd, wait, (status) => {
+      // Unknown (an old kernel, or never reaped): 'exit' comes with (null, null), and no usage.
+      const { code, signal } = decodeWaitStatus(status);
+      this.#finish(code, signal, null);
+    });
   }
 
   #watch(): void {
     this.session.unwatch(this.#pidfd);
     this.session.watch(this.#pidfd, this, this.#referenced);
-  }
-
-  /** The orphan has exited; its new parent reaps it soon, then the kernel tells us the status. */
-  #awaitReaped(since: number): void {
-    if (this.state !== 'orphaned') return;
-    const status = this.session.binding.exitStatus(this.#pidfd);
-    if (status === null && Date.now() - since < REAP_WAIT_MS) {
-      const timer = setTimeout(() => this.#awaitReaped(since), 1);
-      if (!this.#referenced) timer.unref();
-      return;
-    }
-    // Unknown (an old kernel, or never reaped): 'exit' comes with (null, null), and no usage.
-    const known = status !== null && status >= 0;
-    const signal = known ? status & 0x7f : 0;
-    this.#finish(known && !signal ? (status >> 8) & 0xff : null, signal, null);
   }
 
   #release(): void {

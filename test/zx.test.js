@@ -1,0 +1,74 @@
+'use strict';
+// zx with procdesc: useProcdesc($) sets $.spawn and $.spawnSync (zx 8's hooks) to the drop-in's,
+// so zx's commands are the helper's children. In this process (zx is a dev dependency), and in a
+// hostile host whose thread loops waitpid(-1).
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { $ } = require('zx');
+
+const { useProcdesc, spawn, spawnSync } = require('../dist/integrations/zx.js');
+const dropIn = require('../dist/integrations/child_process.js');
+const { capabilities } = require('../dist/lib/index.js');
+const { runNode } = require('./helpers/run-node');
+
+const ROOT = path.resolve(__dirname, '..');
+const HOST = path.join(__dirname, 'fixtures', 'zx-host.mjs');
+
+describe('zx with procdesc', function () {
+  this.timeout(30000);
+  let saved;
+  before(() => {
+    saved = { spawn: $.spawn, spawnSync: $.spawnSync, verbose: $.verbose, quiet: $.quiet };
+    assert.equal(useProcdesc($), $);
+    $.verbose = false;
+    $.quiet = true;
+  });
+  after(() => Object.assign($, saved));
+
+  it('sets $.spawn and $.spawnSync to the drop-in\'s', () => {
+    assert.equal($.spawn, dropIn.spawn);
+    assert.equal($.spawnSync, dropIn.spawnSync);
+    assert.equal(spawn, dropIn.spawn);
+    assert.equal(spawnSync, dropIn.spawnSync);
+  });
+
+  it('runs commands as children of the helper, with zx\'s results and errors', async () => {
+    const helper = capabilities().helperPid;
+    assert.equal(Number((await $`echo $PPID`).stdout), helper, 'the shell\'s parent is the helper');
+    assert.equal(Number($.sync`echo $PPID`.stdout), helper, '$.sync too');
+    const name = "it's a file; rm -rf /";
+    assert.equal((await $`echo ${name}`).stdout, `${name}\n`, 'zx quoting is unchanged');
+    const failed = await $`echo oops >&2; exit 3`.catch((e) => e);
+    assert.equal(failed.exitCode, 3);
+    assert.equal(failed.stderr, 'oops\n');
+    const piped = await $`printf 'b\na\n'`.pipe`sort`;
+    assert.equal(piped.stdout, 'a\nb\n');
+    const fed = await $({ input: 'fed\n' })`cat`;
+    assert.equal(fed.stdout, 'fed\n');
+  });
+
+  it('kill(), timeout and nothrow work on procdesc children', async () => {
+    const p = $`exec sleep 30`.nothrow();
+    await new Promise((r) => setTimeout(r, 100));
+    await p.kill('SIGTERM');
+    const r = await p;
+    assert.equal(r.signal, 'SIGTERM');
+    const t = await $({ timeout: 100, nothrow: true })`exec sleep 30`;
+    assert.equal(t.signal, 'SIGTERM');
+  });
+
+  it('in a host whose thread loops waitpid(-1): every command\'s exit arrives, none is stolen', async () => {
+    const res = await runNode(HOST, ['procdesc', '100', '20', '20000'], { cwd: ROOT, timeout: 30000 });
+    assert.ok(res.json, res.stderr);
+    assert.deepEqual(res.json, { finishedBy: 'complete', lib: 'procdesc', n: 100, m: 20, reported: 100, correct: 100,
+      syncCorrect: 20, stolen: 0 });
+  });
+
+  it('(control) zx on node:child_process in that host: its commands never settle', async () => {
+    const res = await runNode(HOST, ['node', '4', '0', '1500'], { cwd: ROOT, timeout: 30000 });
+    assert.ok(res.json, res.stderr);
+    assert.equal(res.json.finishedBy, 'watchdog');
+    assert.equal(res.json.reported, 0);
+    assert.equal(res.json.stolen, 4);
+  });
+});
