@@ -34,8 +34,9 @@ export interface NativeSession {
   /** Starts the helper if it is not running. */
   start(): 0 | NativeError;
   helperInfo(): { pid: number; features: number } | null;
-  /** [0, pid, pidfd] once the child has exec'd. */
-  spawn(request: NativeSpawnRequest): [0, number, number] | NativeError;
+  /** [0, pid, pidfd, generation] once the child has exec'd; generation names the helper that made
+   * it (a session starts a new helper when one dies), as onLost reports it. */
+  spawn(request: NativeSpawnRequest): [0, number, number, number] | NativeError;
   /** Spawns and waits on this thread. In request.stdio, -2 asks for a pipe made by the addon;
    * inputs[i] is written to pipe i. error is -errno: of the spawn (then no pid), or ETIMEDOUT /
    * ENOBUFS (the child was killed with killSignal), or the helper's loss. */
@@ -54,7 +55,7 @@ export type ExitCallback = (id: number, pid: number, code: number, signal: numbe
   stimeUs: number, maxRssKb: number) => void;
 
 export interface NativeBinding {
-  Session: new (onExit: ExitCallback, onLost: (errno: number) => void,
+  Session: new (onExit: ExitCallback, onLost: (errno: number, generation: number) => void,
     onReadable: (pidfd: number) => void) => NativeSession;
   /** The wait status of a reaped process, for any pidfd holder (6.15+): null while not yet reaped,
    * -errno where the kernel keeps no exit status for non-parents. */

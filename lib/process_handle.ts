@@ -69,11 +69,11 @@ export class ProcessHandle implements SessionMember {
     const id = session.newId();
     const result = session.native.spawn({ id, ...options });
     if (result[0] !== 0) return result[0];
-    const [, pid, pidfd] = result as [0, number, number];
+    const [, pid, pidfd, generation] = result as [0, number, number, number];
     this.pid = pid;
     this.#pidfd = pidfd;
     this.state = 'running';
-    session.add(id, this);
+    session.add(id, this, generation);
     if (this.#referenced) session.adjustRefs(1);
     return 0;
   }
@@ -122,9 +122,11 @@ export class ProcessHandle implements SessionMember {
     this.#asyncResource.runInAsyncScope(this.onexit, null, code, signal ? signalName(signal) : '');
   }
 
-  /** The helper died (the session has dropped its refs): watch the pidfd instead. */
+  /** The helper that made this child is gone (all it sent has been read): watch the pidfd instead. */
   helperLost(): void {
     if (this.state !== 'running') return;
+    // Its helper's event channel no longer keeps the loop alive for it: its watch does instead.
+    if (this.#referenced) this.session.adjustRefs(-1);
     this.state = 'orphaned';
     this.#watch();
   }

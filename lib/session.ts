@@ -22,7 +22,8 @@ export interface SessionMember {
 export class Session {
   readonly binding: NativeBinding;
   readonly native: NativeSession;
-  private readonly members = new Map<number, SessionMember>();
+  // By request id, with the generation of the helper that made the child.
+  private readonly members = new Map<number, { member: SessionMember; generation: number }>();
   private readonly watched = new Map<number, SessionMember>(); // by pidfd
   private nextId = 1;
   private refs = 0;
@@ -31,18 +32,20 @@ export class Session {
     this.binding = binding;
     this.native = new binding.Session(
       (id, pid, code, signal, userCPUTime, systemCPUTime, maxRSS) => {
-        const member = this.members.get(id);
-        if (member === undefined) return;
+        const entry = this.members.get(id);
+        if (entry === undefined) return;
         this.members.delete(id);
-        member.deliverExit({ pid, code, signal, userCPUTime, systemCPUTime, maxRSS });
+        entry.member.deliverExit({ pid, code, signal, userCPUTime, systemCPUTime, maxRSS });
       },
-      (errno) => {
-        const members = [...this.members.values()];
-        this.members.clear();
-        // Nothing keeps the loop alive for the helper any more; watched children do, each.
-        if (this.refs > 0) this.native.setRef(false);
-        this.refs = 0;
-        for (const member of members) member.helperLost(errno);
+      (errno, generation) => {
+        // That helper is gone and all it sent has been read: its children still listed are orphans.
+        const lost: SessionMember[] = [];
+        for (const [id, entry] of this.members) {
+          if (entry.generation !== generation) continue;
+          this.members.delete(id);
+          lost.push(entry.member);
+        }
+        for (const member of lost) member.helperLost(errno);
       },
       (pidfd) => {
         const member = this.watched.get(pidfd);
@@ -56,8 +59,8 @@ export class Session {
     return this.nextId++;
   }
 
-  add(id: number, member: SessionMember): void {
-    this.members.set(id, member);
+  add(id: number, member: SessionMember, generation: number): void {
+    this.members.set(id, { member, generation });
   }
 
   /** Watches a pidfd until its process exits; ref says whether that keeps the loop alive. */

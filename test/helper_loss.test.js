@@ -44,6 +44,18 @@ describe('helper loss', function () {
     assert.notStrictEqual(capabilities().helperPid, before, 'a new helper');
   });
 
+  it('a spawn that replaces a dead helper before the loop noticed still leaves no child unreported', async function () {
+    if (!exitInfo) this.skip();
+    const first = ours.spawn('sleep', ['0.3']);
+    const firstExit = require('node:events').once(first, 'exit');
+    process.kill(capabilities().helperPid, 'SIGKILL');
+    const t = Date.now();
+    while (Date.now() - t < 50) { /* the loop must not see the helper go before the next spawn */ }
+    const second = await observe(ours.spawn('sh', ['-c', 'exit 4']));
+    assert.deepStrictEqual(second.events, ['spawn', ['exit', 4, null], ['close', 4, null]]);
+    assert.deepStrictEqual(await firstExit, [0, null]);
+  });
+
   it('an orphan can still be killed through its pidfd', async function () {
     if (!exitInfo) this.skip();
     const victim = ours.spawn('sleep', ['30']);

@@ -26,6 +26,16 @@ namespace {
 
 class Session;
 
+// The event channel of one helper. When a helper is replaced (it died, or a request to it failed),
+// its channel is kept until it reports EOF: exit records it sent before dying are still queued
+// there, and only then can JS be told which children (those of this generation) were orphaned.
+struct EventChannel {
+  Session* session;
+  uint32_t generation;
+  int fd;
+  uv_poll_t poll;
+};
+
 // Per environment: the sessions to shut down when the environment goes away (a worker ends).
 struct Instance {
   std::unordered_set<Session*> sessions;
@@ -47,7 +57,8 @@ class Session : public Napi::ObjectWrap<Session> {
                         InstanceMethod<&Session::Unwatch>("unwatch")});
   }
 
-  // new Session(onExit(id, pid, code, signal, utimeUs, stimeUs, maxrssKb), onLost(errno))
+  // new Session(onExit(id, pid, code, signal, utimeUs, stimeUs, maxrssKb), onLost(errno, generation),
+  //             onReadable(pidfd))
   explicit Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info), env_(info.Env()) {
     napi_get_uv_event_loop(env_, &loop_);
     on_exit_ = Napi::Persistent(info[0].As<Napi::Function>());
@@ -65,27 +76,40 @@ class Session : public Napi::ObjectWrap<Session> {
     if (inst) inst->sessions.erase(this);
   }
 
-  // Closing the request channel is how the helper learns to leave; its children live on.
+  // Everything closes, no callback runs (the environment or the session is going away). Closing
+  // the request channel is how a helper learns to leave; its children live on.
   void Shutdown() {
-    if (poll_) {
-      uv_poll_stop(poll_);
-      uv_close(reinterpret_cast<uv_handle_t*>(poll_), OnPollClosed);
-      poll_ = nullptr;
-    }
-    CloseHelper(&helper_);
+    Retire();
+    for (EventChannel* c : channels_) CloseChannel(c);
+    channels_.clear();
     if (status_fd_ >= 0) close(status_fd_);
     status_fd_ = -1;
   }
 
  private:
   static void OnPollClosed(uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); }
+  static void OnChannelClosed(uv_handle_t* h) { delete static_cast<EventChannel*>(h->data); }
+
+  static void CloseChannel(EventChannel* c) {
+    uv_poll_stop(&c->poll);
+    close(c->fd);
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->poll), OnChannelClosed);
+  }
+
+  // Lets the current helper go: its request channel closes (it exits if still alive), and its
+  // event channel drains until EOF, then JS hears which generation was lost (OnEvents).
+  void Retire() {
+    if (helper_.req_fd >= 0) close(helper_.req_fd);
+    helper_ = HelperProcess();
+  }
 
   void ApplyRef() {
-    if (!poll_) return;
-    if (referenced_)
-      uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
-    else
-      uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+    for (EventChannel* c : channels_) {
+      if (referenced_)
+        uv_ref(reinterpret_cast<uv_handle_t*>(&c->poll));
+      else
+        uv_unref(reinterpret_cast<uv_handle_t*>(&c->poll));
+    }
   }
 
   // Calls into JS as Node does from its own handles: one MakeCallback per event, inside our async
@@ -106,9 +130,10 @@ class Session : public Napi::ObjectWrap<Session> {
   }
 
   static void OnEvents(uv_poll_t* handle, int status, int events) {
-    Session* self = static_cast<Session*>(handle->data);
+    EventChannel* channel = static_cast<EventChannel*>(handle->data);
+    Session* self = channel->session;
     std::vector<pd_exit_record> records;
-    int err = status < 0 ? status : ReadExitRecords(self->helper_.evt_fd, &records);
+    int err = status < 0 ? status : ReadExitRecords(channel->fd, &records);
     Napi::Env env = self->env_;
     Napi::HandleScope scope(env);
     for (const pd_exit_record& r : records) {
@@ -122,9 +147,13 @@ class Session : public Napi::ObjectWrap<Session> {
                         Napi::Number::New(env, static_cast<double>(r.maxrss_kb))});
     }
     if (err) {
-      // The helper is gone. Its children live on; JS decides what to tell each ChildProcess.
-      self->Shutdown();
-      self->CallIntoJs(self->on_lost_, {Napi::Number::New(env, err)});
+      // This helper is gone, and everything it sent has been read. Its remaining children live
+      // on; JS watches them through their pidfds.
+      uint32_t generation = channel->generation;
+      if (generation == self->helper_.generation) self->Retire();
+      self->channels_.erase(channel);
+      CloseChannel(channel);
+      self->CallIntoJs(self->on_lost_, {Napi::Number::New(env, err), Napi::Number::New(env, generation)});
     }
   }
 
@@ -133,10 +162,12 @@ class Session : public Napi::ObjectWrap<Session> {
     if (helper_.req_fd >= 0) return 0;
     int err = LaunchHelper(HelperPath(), &helper_, syscall_name);
     if (err) return err;
-    poll_ = new uv_poll_t;
-    uv_poll_init(loop_, poll_, helper_.evt_fd);
-    poll_->data = this;
-    uv_poll_start(poll_, UV_READABLE | UV_DISCONNECT, OnEvents);
+    helper_.generation = ++generations_;
+    EventChannel* c = new EventChannel{this, helper_.generation, helper_.evt_fd, {}};
+    uv_poll_init(loop_, &c->poll, c->fd);
+    c->poll.data = c;
+    uv_poll_start(&c->poll, UV_READABLE | UV_DISCONNECT, OnEvents);
+    channels_.insert(c);
     ApplyRef();
     return 0;
   }
@@ -182,7 +213,7 @@ class Session : public Napi::ObjectWrap<Session> {
   }
 
   // spawn({ id, file, args, envPairs, cwd?, detached, uid?, gid?, stdio: (fd | -1)[] })
-  //   -> [0, pid, pidfd] | [-errno, syscall]
+  //   -> [0, pid, pidfd, helper generation] | [-errno, syscall]
   Napi::Value Spawn(const Napi::CallbackInfo& info);
   Napi::Value SpawnSync(const Napi::CallbackInfo& info);
   // Sends a built request (starting the helper, or a new one if it died); 0 or -errno.
@@ -255,7 +286,8 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Env env_;
   uv_loop_t* loop_ = nullptr;
   HelperProcess helper_;
-  uv_poll_t* poll_ = nullptr;  // watches helper_.evt_fd; freed in its close callback
+  std::unordered_set<EventChannel*> channels_;  // the current helper's, and retired ones draining
+  uint32_t generations_ = 0;
   bool referenced_ = false;
   int status_fd_ = -1;  // /proc/self/status, for the umask
   Napi::FunctionReference on_exit_;
@@ -350,7 +382,7 @@ int Session::Exchange(SpawnMessage* m, pd_spawn_reply* reply, int* pidfd, const 
   err = RequestSpawn(helper_, m, reply, pidfd, &delivered);
   if (err && !delivered) {
     // The helper died since the last spawn and never saw this request: start a new one, once.
-    Shutdown();
+    Retire();
     err = EnsureHelper(syscall_name);
     if (!err) err = RequestSpawn(helper_, m, reply, pidfd, &delivered);
   }
@@ -358,7 +390,7 @@ int Session::Exchange(SpawnMessage* m, pd_spawn_reply* reply, int* pidfd, const 
     // If it was delivered, the helper died before replying: the child may be running, but without
     // its pidfd we cannot address it. Never send the request again (it would run twice).
     *syscall_name = "spawn";
-    Shutdown();
+    Retire();
     return err;
   }
   return reply->err ? -reply->err : 0;
@@ -375,10 +407,11 @@ Napi::Value Session::Spawn(const Napi::CallbackInfo& info) {
   const char* syscall_name;
   err = Exchange(&m, &reply, &pidfd, &syscall_name);
   if (err) return ErrorPair(env, err, syscall_name);
-  Napi::Array out = Napi::Array::New(env, 3);
+  Napi::Array out = Napi::Array::New(env, 4);
   out.Set(0u, Napi::Number::New(env, 0));
   out.Set(1u, Napi::Number::New(env, reply.pid));
   out.Set(2u, Napi::Number::New(env, pidfd));
+  out.Set(3u, Napi::Number::New(env, helper_.generation));
   return out;
 }
 
@@ -423,7 +456,7 @@ Napi::Value Session::SpawnSync(const Napi::CallbackInfo& info) {
   int lost = WaitSync(helper_.req_fd, pidfd, &run);
   close(pidfd);
   CloseSyncPipes(&run);
-  if (lost) Shutdown();  // the helper died under us; the next spawn starts a new one
+  if (lost) Retire();  // the helper died under us; the next spawn starts a new one
   if (run.exited) lost = 0;  // the pidfd told us the status all the same
 
   result.Set("error", Napi::Number::New(env, run.error ? run.error : lost));

@@ -97,13 +97,6 @@ const char* StepName(int step) {
 
 }  // namespace
 
-void CloseHelper(HelperProcess* helper) {
-  if (helper->req_fd >= 0) close(helper->req_fd);
-  if (helper->evt_fd >= 0) close(helper->evt_fd);
-  helper->req_fd = helper->evt_fd = -1;
-  helper->pid = 0;
-}
-
 int LaunchHelper(const std::string& path, HelperProcess* out, const char** syscall_name) {
   int req[2], evt[2];
   *syscall_name = "socketpair";

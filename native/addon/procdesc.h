@@ -19,6 +19,7 @@ struct HelperProcess {
   int evt_fd = -1;  // event channel (non-blocking): exit records in
   pid_t pid = 0;
   uint32_t features = 0;
+  uint32_t generation = 0;  // which launch of this session's helper: names its children's fate
 };
 
 // launch.cc: starts the helper as a grandchild (so the host is never its parent). 0 or -errno;
@@ -39,7 +40,6 @@ int RequestSpawn(const HelperProcess& helper, SpawnMessage* msg, pd_spawn_reply*
 // Reads every exit record available now. 0, -EAGAIN-free: returns -errno only when the helper has
 // gone away (EOF or error), after appending what it could read.
 int ReadExitRecords(int evt_fd, std::vector<pd_exit_record>* out);
-void CloseHelper(HelperProcess* helper);
 
 // pidfd_info.cc: 1 with *status (as from wait4) once the process has been reaped by anyone,
 // 0 if not yet, -errno if this kernel gives non-parents no exit status (before 6.15).
