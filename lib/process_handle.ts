@@ -17,22 +17,13 @@ import { AsyncResource } from 'node:async_hooks';
 import { constants as osConstants } from 'node:os';
 
 import { awaitExitStatus, decodeWaitStatus } from './exit_status';
+import type { NativeSpawnRequest } from './native';
 import type { ExitRecord, Session, SessionMember } from './session';
 
 export type ProcessState = 'new' | 'running' | 'orphaned' | 'exited' | 'closed';
 
-export interface HandleSpawnOptions {
-  file: string;
-  args: string[];
-  envPairs: string[];
-  cwd?: string;
-  detached: boolean;
-  uid?: number;
-  gid?: number;
-  /** Per child fd: the host fd to place there, or -1 for 'ignore'. */
-  stdio: number[];
-  killOnClose?: boolean;
-}
+/** A spawn request as the handle takes it: the session adds the id. */
+export type HandleSpawnOptions = Omit<NativeSpawnRequest, 'id'>;
 
 const UV_ESRCH = -(osConstants.errno.ESRCH as number);
 
