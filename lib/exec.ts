@@ -3,7 +3,7 @@
 import { promisify } from 'node:util';
 import { getSystemErrorName } from 'node:util';
 
-import type { ChildProcess } from './child_process';
+import type { ChildProcess } from 'node:child_process';
 import { ERR_CHILD_PROCESS_STDIO_MAXBUFFER } from './errors';
 import {
   sanitizeKillSignal, validateArgumentNullCheck, validateFunction, validateMaxBuffer, validateObject,

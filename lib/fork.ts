@@ -1,9 +1,9 @@
-// fork(): Node's argument handling (child_process.js), the child made by our helper with Node's
-// IPC channel on it (lib/ipc_spawn.ts).
+// fork(): Node's argument handling (child_process.js), over our spawn() (whose children are Node's
+// ChildProcess class, IPC channel included).
 import type { ChildProcess as NodeChildProcess } from 'node:child_process';
 
 import { ERR_CHILD_PROCESS_IPC_REQUIRED } from './errors';
-import { spawnWithChannel } from './ipc_spawn';
+import { spawn } from './spawn';
 import { stdioStringToArray } from './stdio';
 import {
   getValidatedPath, validateArgumentNullCheck, validateArgumentsNullCheck, validateArray, validateObject,
@@ -49,5 +49,5 @@ export function fork(modulePath: unknown, args: unknown = [], options?: unknown)
   } else if (!opts.stdio.includes('ipc')) {
     throw new ERR_CHILD_PROCESS_IPC_REQUIRED('options.stdio');
   }
-  return spawnWithChannel(opts.execPath, argv, opts);
+  return spawn(opts.execPath, argv, opts);
 }

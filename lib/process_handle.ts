@@ -1,6 +1,6 @@
-// One child, as the host sees it: the explicit state machine behind ChildProcess._handle, with the
-// interface of Node's Process wrap (spawn, kill, ref, unref, close, onexit) so that ChildProcess can
-// follow Node's own logic line for line.
+// One child, as the host sees it: the explicit state machine that stands in for libuv's Process
+// wrap behind Node's ChildProcess (lib/node_child.ts), with its interface (spawn, pid, kill, ref,
+// unref, close, onexit).
 //
 //   new --spawn ok--> running --exit record--> exited --close--> closed
 //     \--spawn error--------------------------------------------/

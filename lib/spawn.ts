@@ -1,8 +1,11 @@
-// spawn(): Node's argument handling (child_process.js normalizeSpawnArguments and spawn), with the
-// child made by our helper. Validation order, defaults and errors are Node's.
+// spawn(): Node's argument handling (child_process.js normalizeSpawnArguments and spawn), and Node's
+// ChildProcess class (lib/node_child.ts), with the child made by our helper. IPC included.
 import { addAbortListener } from 'node:events';
 
-import { ChildProcess } from './child_process';
+import type { ChildProcess } from 'node:child_process';
+
+import { newChildProcess } from './node_child';
+import { getSession } from './session';
 import { AbortError, ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE } from './errors';
 import {
   getValidatedPath, isInt32, sanitizeKillSignal, validateAbortSignal, validateArgumentNullCheck,
@@ -104,7 +107,7 @@ export function normalizeSpawnArguments(file: unknown, args?: unknown, options?:
   } as NormalizedSpawnOptions;
 }
 
-/** Either ChildProcess class: ours, or Node's (used for IPC children). */
+/** What the timeout and AbortSignal need of a child (Subprocess uses them too). */
 export interface KillableChild {
   kill(signal?: number): boolean;
   emit(event: string, ...args: unknown[]): boolean;
@@ -157,8 +160,8 @@ export function spawn(file: string, args?: readonly string[] | object, options?:
   validateTimeout(opts.timeout);
   validateAbortSignal(opts.signal, 'options.signal');
   const killSignal = sanitizeKillSignal(opts.killSignal);
-  const child = new ChildProcess();
-  child.spawn(opts);
+  const child = newChildProcess(getSession()!);
+  (child as unknown as { spawn(options: object): number }).spawn(opts);
   watchTimeoutAndSignal(child, opts, killSignal);
   return child;
 }

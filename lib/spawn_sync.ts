@@ -8,7 +8,7 @@ import { genericNodeError, MAX_BUFFER, normalizeExecArgs, normalizeExecFileArgs 
 import { signalName } from './process_handle';
 import { getSession } from './session';
 import { normalizeSpawnArguments } from './spawn';
-import { getValidStdio, type StdioEntry } from './stdio';
+import { getValidSyncStdio, type SyncStdioEntry } from './stdio';
 import { sanitizeKillSignal, validateMaxBuffer, validateTimeout } from './validators';
 
 export interface SpawnSyncResult {
@@ -23,12 +23,11 @@ export interface SpawnSyncResult {
 
 const PIPE = -2; // for the addon: make a pipe here
 
-function nativeFd(entry: StdioEntry): number {
+function nativeFd(entry: SyncStdioEntry): number {
   switch (entry.type) {
-    case 'pipe': case 'overlapped': return PIPE;
-    case 'inherit': case 'fd': return entry.fd;
-    case 'wrap': return entry.handle.fd;
-    default: return -1;
+    case 'pipe': return PIPE;
+    case 'ignore': return -1;
+    default: return entry.fd;
   }
 }
 
@@ -45,7 +44,7 @@ export function spawnSync(file: string, args?: any, options?: any): SpawnSyncRes
   opts.killSignal = sanitizeKillSignal(opts.killSignal);
 
   const session = getSession()!;
-  const stdio = getValidStdio(opts.stdio || 'pipe', true, session.binding);
+  const stdio = getValidSyncStdio(opts.stdio || 'pipe');
   const inputs: (Buffer | undefined)[] = [];
   if (opts.input && stdio.length > 0) inputs[0] = toBuffer(opts.input, 0, opts.encoding);
 

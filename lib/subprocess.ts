@@ -11,7 +11,8 @@ import { addAbortListener } from 'node:events';
 import { EventEmitter } from 'eventemitter3';
 
 import { usingProcdesc } from './capabilities';
-import { ChildProcess } from './child_process';
+import { newChildProcess, processHandleOf, resourceUsageOf } from './node_child';
+import { getSession } from './session';
 import { AbortError, ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, errnoException } from './errors';
 import { lines } from './lines';
 import { normalizeSpawnArguments } from './spawn';
@@ -57,7 +58,7 @@ export interface SubprocessEvents {
   error: [err: Error];
 }
 
-type AnyChild = ChildProcess | nodeChildProcess.ChildProcess;
+type AnyChild = nodeChildProcess.ChildProcess;
 
 // On the fallback path no helper outlives us to do killOnClose: do what we can at exit.
 const fallbackKillOnClose = new Set<nodeChildProcess.ChildProcess>();
@@ -104,7 +105,7 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
       child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
         if (this.#forceKill) clearTimeout(this.#forceKill);
         this.#forceKill = null;
-        const usage = child instanceof ChildProcess ? child.resourceUsage : null;
+        const usage = resourceUsageOf(child);
         this.#exit = { code, signal, resourceUsage: usage ? { ...usage } : null };
         resolve(this.#exit);
       });
@@ -116,7 +117,7 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
 
   /** The pidfd in this process while the child runs; -1 after its exit (and on the fallback path). */
   get fd(): number {
-    return this.#child instanceof ChildProcess ? this.#child._handle?.fd ?? -1 : -1;
+    return processHandleOf(this.#child)?.fd ?? -1;
   }
 
   /** Sends `signal` (default: the killSignal option, else SIGTERM) through the pidfd: true if
@@ -144,9 +145,8 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
 
   #signalGroup(signo: number): boolean {
     const child = this.#child;
-    if (child instanceof ChildProcess) {
-      const handle = child._handle;
-      if (!handle) return false;
+    const handle = processHandleOf(child);
+    if (handle) {
       const err = handle.kill(signo, true);
       if (err === 0) return true;
       if (err === UV_ESRCH) return false;
@@ -239,13 +239,13 @@ export function spawn(file: string, args?: readonly string[] | SubprocessOptions
   }
 
   const procdesc = usingProcdesc();
-  const child: AnyChild = procdesc ? new ChildProcess() : new nodeChildProcess.ChildProcess();
+  const child: AnyChild = procdesc ? newChildProcess(getSession()!) : new nodeChildProcess.ChildProcess();
   // A failed spawn is thrown below; the same error, emitted on the next tick, must go nowhere.
   let spawned = false;
   child.on('error', (err: Error) => {
     if (spawned) subprocess.emit('error', err);
   });
-  const err = (child as { spawn(o: object): number }).spawn(opts);
+  const err = (child as unknown as { spawn(o: object): number }).spawn(opts);
   if (err !== 0) {
     const error: NodeJS.ErrnoException & { spawnargs?: string[] } = errnoException(err, `spawn ${opts.file}`);
     error.path = opts.file;

@@ -37,11 +37,14 @@ describe('helper loss', function () {
     assert.deepStrictEqual(b.events, ['spawn', ['exit', 3, null], ['close', 3, null]]);
     assert.deepStrictEqual(a.events, ['spawn', ['exit', 7, null], ['close', 7, null]]);
     assert.strictEqual(a.stdout, 'bystander\n');
-    assert.strictEqual(bystander.resourceUsage, null, 'no usage for an orphan');
+    const { resourceUsageOf } = require('../dist/lib/node_child.js');
+    assert.strictEqual(resourceUsageOf(bystander), null, 'no usage for an orphan');
 
-    const next = await observe(ours.spawn('sh', ['-c', 'exit 5']));
+    const nextChild = ours.spawn('sh', ['-c', 'exit 5']);
+    const next = { ...(await observe(nextChild)), child: nextChild };
     assert.deepStrictEqual(next.events, ['spawn', ['exit', 5, null], ['close', 5, null]]);
     assert.notStrictEqual(capabilities().helperPid, before, 'a new helper');
+    assert.ok(resourceUsageOf(next.child).maxRSS > 0, 'usage for a child the helper reaped');
   });
 
   it('a spawn that replaces a dead helper before the loop noticed still leaves no child unreported', async function () {

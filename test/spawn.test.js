@@ -31,9 +31,10 @@ describe('spawn: the procdesc path is in use', () => {
     assert.ok(caps.helperPid > 0);
   });
 
-  it('returns procdesc ChildProcess instances, EventEmitters of node:events', () => {
+  it('returns instances of Node\'s own ChildProcess class, EventEmitters of node:events', () => {
     const child = ours.spawn('true');
-    assert.ok(child instanceof ours.ChildProcess);
+    assert.strictEqual(ours.ChildProcess, nodeCp.ChildProcess);
+    assert.ok(child instanceof nodeCp.ChildProcess);
     assert.ok(child instanceof events.EventEmitter);
     child.setMaxListeners(50);
     return events.once(child, 'exit');
