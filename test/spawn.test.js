@@ -488,6 +488,18 @@ describe('spawn: invariants', () => {
     assert.deepStrictEqual(after, before);
   });
 
+  it('children start with the signal dispositions and mask Node gives them', async () => {
+    const onUsr2 = () => {};
+    process.on('SIGUSR2', onUsr2); // a handled signal in the host must not be ignored in the child
+    try {
+      const [n, o] = await both((lib) => observe(lib.spawn('grep', ['-E', '^Sig(Ign|Cgt|Blk)', '/proc/self/status'])));
+      assert.strictEqual(o.stdout, n.stdout);
+      assert.match(o.stdout, /SigIgn:\s+0+\n/);
+    } finally {
+      process.off('SIGUSR2', onUsr2);
+    }
+  });
+
   it('the umask of the host at spawn time reaches the child', async () => {
     const old = process.umask(0o027);
     try {

@@ -19,6 +19,11 @@ struct child_spec {
   const int *stdio_fds; /* per child fd: an fd of the helper to place there, or -1 for 'ignore' */
 };
 
+/* The signals the helper ignores (main.c); every other one it leaves at SIG_DFL and handles none,
+ * so these are the only dispositions a child has to reset (exec resets handled ones anyway). */
+extern const int helper_ignored_signals[];
+extern const int helper_ignored_signal_count;
+
 /* Call once at start: finds out whether clone() takes CLONE_PIDFD here. */
 void child_init(void);
 int child_has_clone_pidfd(void);

@@ -264,6 +264,10 @@ static int handle_request(void) {
   return 0;
 }
 
+const int helper_ignored_signals[] = { SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
+                                       SIGPIPE, SIGUSR1, SIGUSR2 };
+const int helper_ignored_signal_count = sizeof helper_ignored_signals / sizeof helper_ignored_signals[0];
+
 static int setup_signals(void) {
   /* exec kept whatever the host ignored; start from defaults (children get defaults anyway). */
   struct sigaction sa;
@@ -276,9 +280,7 @@ static int setup_signals(void) {
    * a Ctrl-C or Ctrl-Z meant for the host must not take the spawn server down. When the host
    * dies, the request channel closes and we leave. */
   sa.sa_handler = SIG_IGN;
-  int ignored[] = { SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU, SIGPIPE, SIGUSR1,
-                    SIGUSR2 };
-  for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) sigaction(ignored[i], &sa, NULL);
+  for (int i = 0; i < helper_ignored_signal_count; i++) sigaction(helper_ignored_signals[i], &sa, NULL);
 
   sigset_t chld;
   sigemptyset(&chld);
