@@ -46,8 +46,12 @@ struct child_run {
 
 static void *child_stack;
 static int clone_pidfd_works = 1;
+/* /dev/null, opened once (CLOEXEC) for 'ignore' on fds 0-2: read-only for stdin, as libuv. */
+static int devnull_ro = -1, devnull_rw = -1;
 
 void child_init(void) {
+  devnull_ro = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  devnull_rw = open("/dev/null", O_RDWR | O_CLOEXEC);
   /* One stack serves every child: CLONE_VFORK suspends us until the child has left it. */
   child_stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -79,8 +83,9 @@ static void child_setup_stdio(struct child_run *run) {
     int fd = spec->stdio_fds[i];
     if (fd < 0) {
       if (i > 2) { src[i] = -1; continue; }
-      /* 'ignore' on 0-2 means /dev/null, read-only for stdin, as libuv. */
-      fd = open("/dev/null", (i == 0 ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+      /* 'ignore' on 0-2 means /dev/null. */
+      fd = i == 0 ? devnull_ro : devnull_rw;
+      if (fd < 0) fd = open("/dev/null", (i == 0 ? O_RDONLY : O_RDWR) | O_CLOEXEC);
       if (fd < 0) child_fail(run, errno);
     }
     src[i] = child_move_above(fd, n);
