@@ -10,10 +10,10 @@ import {
 } from './validators';
 
 export function fork(modulePath: unknown, args: unknown = [], options?: unknown): NodeChildProcess {
-  let path = getValidatedPath(modulePath, 'modulePath');
-  if (typeof path !== 'string') path = Buffer.from(path).toString();
+  // A Buffer path stays one in the arguments (and so in spawnargs), as in Node.
+  const path = getValidatedPath(modulePath, 'modulePath');
 
-  let argv: string[];
+  let argv: unknown[];
   if (args == null) {
     argv = [];
   } else if (typeof args === 'object' && !Array.isArray(args)) {
@@ -21,7 +21,7 @@ export function fork(modulePath: unknown, args: unknown = [], options?: unknown)
     argv = [];
   } else {
     validateArray(args, 'args');
-    argv = args as string[];
+    argv = args as unknown[];
   }
   if (options != null) validateObject(options, 'options');
   const opts: Record<string, any> = { __proto__: null, ...(options as object), shell: false };

@@ -71,6 +71,21 @@ export interface NativeBinding {
   socketpair(): [number, number] | number;
 }
 
+/**
+ * The strings of a request as Node's C++ makes them (Utf8Value: ToString on each, so a Symbol or an
+ * object with no primitive value throws V8's TypeError here, in JS, as under Node), and cwd as
+ * Node's async Process wrap takes it: only a non-empty string (a Buffer or '' is ignored).
+ */
+export function nativeStrings(request: { file: unknown; args: unknown[]; envPairs: unknown[]; cwd?: unknown }):
+  { file: string; args: string[]; envPairs: string[]; cwd?: string } {
+  return {
+    file: `${request.file}`,
+    args: request.args.map((a) => `${a}`),
+    envPairs: request.envPairs.map((e) => `${e}`),
+    cwd: typeof request.cwd === 'string' && request.cwd.length > 0 ? request.cwd : undefined,
+  };
+}
+
 export const packageRoot = path.resolve(__dirname, '..', '..');
 
 let loaded: { binding: NativeBinding | null; error: Error | null } | undefined;

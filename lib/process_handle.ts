@@ -17,7 +17,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { constants as osConstants } from 'node:os';
 
 import { awaitExitStatus, decodeWaitStatus } from './exit_status';
-import type { NativeSpawnRequest } from './native';
+import { nativeStrings, type NativeSpawnRequest } from './native';
 import type { ExitRecord, Session, SessionMember } from './session';
 
 export type ProcessState = 'new' | 'running' | 'orphaned' | 'exited' | 'closed';
@@ -58,7 +58,7 @@ export class ProcessHandle implements SessionMember {
     if (this.state !== 'new') throw new Error('procdesc: a process handle spawns once');
     const session = this.session;
     const id = session.newId();
-    const result = session.native.spawn({ id, ...options });
+    const result = session.native.spawn({ id, ...options, ...nativeStrings(options) });
     if (result[0] !== 0) return result[0];
     const [, pid, pidfd, generation] = result as [0, number, number, number];
     this.pid = pid;
@@ -72,7 +72,11 @@ export class ProcessHandle implements SessionMember {
   /** 0 or -errno; ESRCH once the child has been reaped. group: its whole process group. */
   kill(signal: number, group = false): number {
     if (this.state !== 'running' && this.state !== 'orphaned') return UV_ESRCH;
-    return this.session.binding.kill(this.#pidfd, signal, group);
+    const err = this.session.binding.kill(this.#pidfd, signal, group);
+    // Exited but its exit not delivered yet: under Node the child is an unreaped zombie then and
+    // kill() succeeds; ours is already reaped by the helper. The pidfd can name no other process,
+    // so report what Node would.
+    return err === UV_ESRCH ? 0 : err;
   }
 
   /** The pidfd while the child can still be addressed, else -1. */

@@ -16,7 +16,7 @@ export interface NormalizedSpawnOptions {
   file: string;
   args: string[];
   envPairs: string[];
-  cwd?: string;
+  cwd?: string | Uint8Array;
   detached: boolean;
   windowsHide: boolean;
   windowsVerbatimArguments: boolean;
@@ -53,10 +53,8 @@ export function normalizeSpawnArguments(file: unknown, args?: unknown, options?:
   const opts: Record<string, any> = { __proto__: null, ...(options as object) };
 
   let cwd = opts.cwd;
-  if (cwd != null) {
-    cwd = getValidatedPath(cwd, 'options.cwd');
-    if (typeof cwd !== 'string') cwd = Buffer.from(cwd).toString();
-  }
+  // A Buffer stays one: Node's async spawn ignores it, its spawnSync takes it (lib/native.ts).
+  if (cwd != null) cwd = getValidatedPath(cwd, 'options.cwd');
   if (opts.detached != null) validateBoolean(opts.detached, 'options.detached');
   if (opts.uid != null && !isInt32(opts.uid)) throw new ERR_INVALID_ARG_TYPE('options.uid', 'int32', opts.uid);
   if (opts.gid != null && !isInt32(opts.gid)) throw new ERR_INVALID_ARG_TYPE('options.gid', 'int32', opts.gid);

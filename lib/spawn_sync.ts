@@ -6,6 +6,7 @@ import { isArrayBufferView } from 'node:util/types';
 import { ERR_INVALID_ARG_TYPE, errnoException } from './errors';
 import { genericNodeError, MAX_BUFFER, normalizeExecArgs, normalizeExecFileArgs } from './exec';
 import { signalName } from './process_handle';
+import { nativeStrings } from './native';
 import { getSession } from './session';
 import { normalizeSpawnArguments } from './spawn';
 import { getValidSyncStdio, type SyncStdioEntry } from './stdio';
@@ -49,14 +50,15 @@ export function spawnSync(file: string, args?: any, options?: any): SpawnSyncRes
   if (opts.input && stdio.length > 0) inputs[0] = toBuffer(opts.input, 0, opts.encoding);
 
   const raw = session.native.spawnSync({
-    id: session.newId(), file: opts.file, args: opts.args, envPairs: opts.envPairs,
-    cwd: typeof opts.cwd === 'string' ? opts.cwd : undefined, detached: !!opts.detached,
+    id: session.newId(), ...nativeStrings(opts),
+    // Unlike the async path, Node's spawnSync takes any cwd it is given, '' and Buffers included.
+    cwd: opts.cwd == null ? undefined : `${opts.cwd}`, detached: !!opts.detached,
     uid: typeof opts.uid === 'number' ? opts.uid : undefined,
     gid: typeof opts.gid === 'number' ? opts.gid : undefined,
     stdio: stdio.map(nativeFd),
   }, {
     timeout: opts.timeout > 0 ? opts.timeout : 0,
-    maxBuffer: opts.maxBuffer,
+    maxBuffer: typeof opts.maxBuffer === 'number' ? opts.maxBuffer : 0, // null/undefined: no limit, as Node
     killSignal: opts.killSignal ?? 15,
     inputs,
   });

@@ -19,12 +19,22 @@
 /* SCM_MAX_FD in the kernel is 253; one slot is kept for the memfd. */
 #define PD_MAX_FDS 252
 /* Children may get more stdio entries than fds passed: 'ignore' entries need no fd. */
-#define PD_MAX_STDIO 256
+#define PD_MAX_STDIO 1024
 /* Strings above this size go through a memfd instead of the message body. */
 #define PD_INLINE_MAX (48 * 1024)
 
 enum pd_request_type {
   PD_REQ_SPAWN = 1,
+  /* struct pd_kill_request: SIGKILL the child of this id if it is still unreaped. The host sends it
+   * when a spawn reply arrived without its pidfd (the host had no free fd: MSG_CTRUNC), so that no
+   * child runs untracked; only the helper can name it safely, being its unreaping parent. No reply. */
+  PD_REQ_KILL = 2,
+};
+
+struct pd_kill_request {
+  uint32_t type; /* PD_REQ_KILL */
+  uint32_t reserved;
+  uint64_t id;
 };
 
 enum pd_spawn_flags {

@@ -438,6 +438,7 @@ Napi::Value Session::SpawnSync(const Napi::CallbackInfo& info) {
       run.pipes[i].has_input = true;
     }
   }
+  if (!err) PrimeSyncInputs(&run);
   SpawnMessage m;
   if (!err) err = BuildSpawnMessage(o, CurrentUmask(), stdio, &m);
   pd_spawn_reply reply{};
@@ -453,7 +454,7 @@ Napi::Value Session::SpawnSync(const Napi::CallbackInfo& info) {
     result.Set("error", Napi::Number::New(env, err));
     return result;
   }
-  int lost = WaitSync(helper_.req_fd, pidfd, &run);
+  int lost = WaitSync(helper_.req_fd, pidfd, m.header.id, &run);
   close(pidfd);
   CloseSyncPipes(&run);
   if (lost) Retire();  // the helper died under us; the next spawn starts a new one

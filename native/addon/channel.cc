@@ -80,17 +80,39 @@ int RequestSpawn(const HelperProcess& helper, SpawnMessage* m, pd_spawn_reply* r
     cmsghdr align;
     char buf[CMSG_SPACE(sizeof(int))];
   } ctl;
-  iovec iov = {reply, sizeof *reply};
   msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = ctl.buf;
-  msg.msg_controllen = sizeof ctl.buf;
-  ssize_t n;
-  while ((n = recvmsg(helper.req_fd, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+  for (;;) {
+    iovec iov = {reply, sizeof *reply};
+    msg = msghdr{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctl.buf;
+    msg.msg_controllen = sizeof ctl.buf;
+    ssize_t n;
+    while ((n = recvmsg(helper.req_fd, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+    }
+    if (n < 0) return -errno;
+    if (n == 0) return -EPIPE;  // EOF: the helper is gone
+    // Only the reply to this request counts; anything else (a record nobody waits for any more)
+    // is dropped, with any fd it carried.
+    if (n == static_cast<ssize_t>(sizeof *reply) && !(msg.msg_flags & MSG_TRUNC) && reply->id == m->header.id) break;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+        int stray;
+        memcpy(&stray, CMSG_DATA(c), sizeof(int));
+        close(stray);
+      }
+    }
   }
-  if (n < 0) return -errno;
-  if (n != static_cast<ssize_t>(sizeof *reply)) return -EPIPE;  // EOF: the helper is gone
+  if (reply->err == 0 && (msg.msg_flags & MSG_CTRUNC)) {
+    // The child runs but its pidfd could not be received (no free fd here). Untracked it must not
+    // stay: ask the helper, its unreaping parent, to kill it; report what Node would: EMFILE.
+    pd_kill_request kill{PD_REQ_KILL, 0, reply->id};
+    while (send(helper.req_fd, &kill, sizeof kill, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+    }
+    reply->err = EMFILE;
+    return 0;
+  }
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
         c->cmsg_len >= CMSG_LEN(sizeof(int)))

@@ -67,13 +67,16 @@ struct SyncRun {
 };
 // Replaces each -2 in *stdio by the child's end of a new socketpair. 0 or -errno.
 int CreateSyncPipes(std::vector<int>* stdio, SyncRun* run);
+// Writes what fits of each input before the child starts, as Node's writes go out right away: a
+// child that exits without reading then still had its (small) input delivered, as under Node.
+void PrimeSyncInputs(SyncRun* run);
 void CloseChildEnds(SyncRun* run);
 void CloseSyncPipes(SyncRun* run);
 // Feeds inputs, collects outputs, applies timeout and maxBuffer, and waits for the exit record
 // on the request channel (or, if the helper dies meanwhile, through the pidfd). 0, or -EPIPE if
 // the helper went away (the result is still complete where the kernel has PIDFD_INFO_EXIT), or
 // another -errno if the exit status could not be learned.
-int WaitSync(int req_fd, int pidfd, SyncRun* run);
+int WaitSync(int req_fd, int pidfd, uint64_t id, SyncRun* run);
 
 }  // namespace procdesc
 

@@ -67,11 +67,13 @@ void ReadSome(int pidfd, SyncPipe* p, SyncRun* run) {
   }
 }
 
-void WriteSome(SyncPipe* p) {
-  ssize_t n = write(p->host_end, p->input.data() + p->written, p->input.size() - p->written);
+void WriteSome(SyncPipe* p, SyncRun* run) {
+  ssize_t n = send(p->host_end, p->input.data() + p->written, p->input.size() - p->written, MSG_NOSIGNAL);
   if (n < 0) {
     if (errno == EAGAIN || errno == EINTR) return;
-    p->written = p->input.size();  // EPIPE: the child stopped reading; so do we
+    // The child stopped reading (EPIPE): so do we, and the result says so, as Node's does.
+    if (!run->error) run->error = -errno;
+    p->written = p->input.size();
   } else {
     p->written += static_cast<size_t>(n);
   }
@@ -96,6 +98,12 @@ int CreateSyncPipes(std::vector<int>* stdio, SyncRun* run) {
   return 0;
 }
 
+void PrimeSyncInputs(SyncRun* run) {
+  for (SyncPipe& p : run->pipes) {
+    if (p.has_input && p.written < p.input.size()) WriteSome(&p, run);
+  }
+}
+
 void CloseChildEnds(SyncRun* run) {
   for (SyncPipe& p : run->pipes) {
     if (p.child_end >= 0) close(p.child_end);
@@ -111,7 +119,7 @@ void CloseSyncPipes(SyncRun* run) {
   }
 }
 
-int WaitSync(int req_fd, int pidfd, SyncRun* run) {
+int WaitSync(int req_fd, int pidfd, uint64_t id, SyncRun* run) {
   for (SyncPipe& p : run->pipes) {
     p.reading = p.child_fd != 0;
     if (!p.has_input) shutdown(p.host_end, SHUT_WR);  // the child sees EOF on its input
@@ -162,11 +170,11 @@ int WaitSync(int req_fd, int pidfd, SyncRun* run) {
       } else if (pfds[0].revents) {
         pd_exit_record rec;
         ssize_t n = recv(req_fd, &rec, sizeof rec, MSG_DONTWAIT);
-        if (n == static_cast<ssize_t>(sizeof rec)) {
+        if (n == static_cast<ssize_t>(sizeof rec) && rec.id == id) {
           run->exited = true;
           run->status = rec.status;
           deadline = -1;  // Node's timer stops at the exit too
-        } else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        } else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR && errno != EMSGSIZE)) {
           helper_gone = true;
           lost = -EPIPE;
         }
@@ -177,7 +185,7 @@ int WaitSync(int req_fd, int pidfd, SyncRun* run) {
       SyncPipe* p = owners[j];
       short ev = pfds[k].revents;
       if ((ev & (POLLIN | POLLHUP | POLLERR)) && p->reading) ReadSome(pidfd, p, run);
-      if ((ev & (POLLOUT | POLLHUP | POLLERR)) && p->has_input && p->written < p->input.size()) WriteSome(p);
+      if ((ev & (POLLOUT | POLLHUP | POLLERR)) && p->has_input && p->written < p->input.size()) WriteSome(p, run);
     }
   }
 }

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <paths.h>
 #include <sched.h>
 #include <signal.h>
@@ -122,16 +123,19 @@ static int child_execve(const char *path, const struct child_spec *spec) {
   return errno;
 }
 
-/* execvpe over the child's own PATH (never the helper's), with a stack buffer. As libuv's
- * uv__execvpe: EACCES is remembered and reported if nothing else is found. */
+/* execvpe over the child's own PATH (never the helper's), with a stack buffer, as glibc's execvpe
+ * (which libuv 1.46 reaches through execvp with environ set to the child's env): a name longer than
+ * NAME_MAX fails at once; EACCES is remembered and reported if nothing else is found; only "not
+ * here" errors move on to the next directory. */
 static int child_exec(const struct child_spec *spec) {
   const char *file = spec->file;
   char *const *envp = spec->envp;
   if (strchr(file, '/')) return child_execve(file, spec);
-  size_t file_len = strlen(file);
+  size_t file_len = strnlen(file, NAME_MAX + 1);
+  if (file_len > NAME_MAX) return ENAMETOOLONG;
   const char *path = child_find_path(envp);
   int seen_eacces = 0;
-  char buf[4096];
+  char buf[PATH_MAX];
   for (const char *p = path;; p++) {
     const char *end = strchrnul(p, ':');
     size_t dir_len = (size_t)(end - p);
@@ -142,8 +146,7 @@ static int child_exec(const struct child_spec *spec) {
       memcpy(buf + dir_len + 1, file, file_len + 1);
       switch (child_execve(buf, spec)) {
         case EACCES: seen_eacces = 1; break;
-        case ENOENT: case ENOTDIR: case ENAMETOOLONG: case ELOOP: case ENODEV: case ETIMEDOUT:
-        case ESTALE: break;
+        case ENOENT: case ESTALE: case ENOTDIR: case ENODEV: case ETIMEDOUT: break;
         default: return errno; /* as set by child_execve */
       }
     }

@@ -202,6 +202,18 @@ static int handle_request(void) {
   }
 
   const struct pd_spawn_request *req = (const void *)req_buf;
+  if ((size_t)n >= sizeof(struct pd_kill_request) && req->type == PD_REQ_KILL) {
+    const struct pd_kill_request *k = (const void *)req_buf;
+    for (size_t i = 0; i < live_len; i++) {
+      if (live[i].id != k->id) continue;
+      kill(live[i].pid, SIGKILL); /* unreaped: the PID is still its */
+      /* Nobody waits for its exit on the request channel now (even if it was a spawnSync child):
+       * report it on the event channel, where the host ignores ids it does not know. */
+      live[i].flags &= ~PD_SPAWN_SYNC;
+    }
+    for (int i = 0; i < nfds; i++) close(fds[i]);
+    return 0;
+  }
   int err = 0;
   char *blob = NULL;
   size_t map_len = 0;
