@@ -301,18 +301,27 @@ describe('reliability: faults', function () {
       assert.deepEqual(os_, ns);
     });
 
-    // BUG (native/addon/addon.cc, BuildSpawnMessage; native/protocol.h PD_MAX_STDIO/PD_MAX_FDS): a
-    // stdio array of more than 256 entries, or one that passes more than 252 distinct fds, fails
-    // with an EMFILE 'error' event, even when they are all 'ignore' (no fd to pass at all). Node
-    // runs both. Reproduce: spawn('true', { stdio: Array(260).fill('ignore') }) -> 'spawn true
-    // EMFILE'; spawn('true', { stdio: Array(300).fill('pipe') }) -> the same.
-    it.skip('stdio with 300 entries (\'ignore\', then \'pipe\'): the child gets them, as under Node', async () => {
-      const count = 'ls /proc/self/fd | wc -l';
-      for (const kind of ['ignore', 'pipe']) {
-        const stdio = ['ignore', 'pipe', 'ignore', ...Array(297).fill(kind)];
-        const [n, o] = await both((lib) => outcome(() => lib.spawn('sh', ['-c', count], { stdio })));
-        assert.deepEqual(o, n, kind);
-      }
+    it('stdio with 300 entries, all \'ignore\' above fd 2: the child runs, as under Node', async () => {
+      // Counted: the shell's sockets (its pipes). Not all its fds: Node leaves an fd the test
+      // process inherited without CLOEXEC open in the child where stdio says 'ignore'.
+      const sockets = 'ls -l /proc/$$/fd | grep -c socket';
+      const stdio = ['ignore', 'pipe', 'ignore', ...Array(297).fill('ignore')];
+      const [n, o] = await both((lib) => outcome(() => lib.spawn('sh', ['-c', sockets], { stdio })));
+      assert.equal(n.stdout, '1\n');
+      assert.deepEqual(o, n);
+    });
+
+    // BUG (native/addon/addon.cc BuildSpawnMessage, native/protocol.h PD_MAX_FDS): a stdio array
+    // that passes more than 252 distinct fds (one SCM_RIGHTS message holds at most 253) fails with
+    // an EMFILE 'error' event; Node runs it. Reproduce: spawn('true', { stdio: Array(300).fill('pipe') })
+    // -> 'spawn true EMFILE'. (Could travel in several messages, or the helper could receive them
+    // in batches.)
+    it.skip('stdio with 300 pipes: the child gets them all, as under Node', async () => {
+      const sockets = 'ls -l /proc/$$/fd | grep -c socket';
+      const stdio = ['ignore', 'pipe', 'ignore', ...Array(297).fill('pipe')];
+      const [n, o] = await both((lib) => outcome(() => lib.spawn('sh', ['-c', sockets], { stdio })));
+      assert.equal(n.stdout, '298\n');
+      assert.deepEqual(o, n);
     });
   });
 
@@ -396,6 +405,24 @@ describe('reliability: faults', function () {
       const res = await runNode(script('workers.js'), ['--workers=4', `--rounds=${ROUNDS}`, '--terminate=busy'], { timeout: 55000 });
       assert.ok(res.json, `${res.code} ${res.signal} ${res.stderr.slice(-3000)}`);
       check(res.json, { terminated: true });
+    });
+
+    // BUG (native/addon/addon.cc, Session::Shutdown / FinalizeInstance and OnPollClosed): when the
+    // library is used from a worker only (the main thread never loads the addon, e.g. a worker
+    // pool that spawns), the whole process dies of SIGSEGV as that worker ends, however it ends
+    // (its loop empties, process.exit() in it, terminate()). At environment teardown Shutdown()
+    // calls uv_close(poll, OnPollClosed); Node then dlclose()s the worker's addons, and libuv runs
+    // the close callback afterwards (gdb: uv__finish_close jumping to an address inside the
+    // unmapped procdesc.node). With the main thread holding the addon it stays mapped, so the other
+    // worker tests do not see it. Fix: napi_add_async_cleanup_hook (the environment waits for the
+    // close callbacks), or close without a callback in the addon. Reproduce: node
+    // test/stress/worker-only.js --how=natural -> Segmentation fault (node:child_process: fine).
+    it.skip('used from a worker only: the worker ends (naturally, process.exit, terminate) and the process lives on', async () => {
+      for (const how of ['natural', 'exit', 'terminate']) {
+        const res = await runNode(script('worker-only.js'), [`--how=${how}`], { timeout: 20000 });
+        assert.equal(res.signal, null, `${how}: the process died of ${res.signal}`);
+        assert.deepEqual(res.json, { how, workerExitCode: how === 'terminate' ? 1 : 0, childOk: true, hostAlive: true });
+      }
     });
   });
 

@@ -58,6 +58,14 @@ function processesWithArgv(argv) {
   });
 }
 
+function killIfAlive(pid) {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (err) {
+    if (err.code !== 'ESRCH') throw err;
+  }
+}
+
 async function emfile() {
   const maxFree = Number(arg('max-free', 10));
   // The helper runs and everything lazy is loaded before the table is filled.
@@ -89,7 +97,7 @@ async function emfile() {
     if (!res.events || res.events[0] !== 'spawn') {
       await new Promise((r) => setTimeout(r, 100));
       leaked = processesWithArgv(['sleep', marker]);
-      for (const pid of leaked) process.kill(pid, 'SIGKILL');
+      for (const pid of leaked) killIfAlive(pid);
     }
     // The same for spawnSync: its pipes are made by the addon (Node's by its private loop).
     const fillers2 = [];
@@ -109,8 +117,11 @@ async function emfile() {
       sync = { threw: errorShape(err) };
     }
     for (const f of fillers2) fs.closeSync(f);
+    // A child whose spawn failed may still be dying (procdesc's helper kills one whose pidfd the
+    // host could not take): give it the same moment as the async case before calling it leaked.
+    if (sync.status !== 0) await new Promise((r) => setTimeout(r, 100));
     const syncLeaked = sync.status === 0 ? [] : processesWithArgv(['sh', ...syncArgv]);
-    for (const pid of syncLeaked) process.kill(pid, 'SIGKILL');
+    for (const pid of syncLeaked) killIfAlive(pid);
     const after = await attempt('echo', [`after ${free}`], {});
     rows.push({
       sync,

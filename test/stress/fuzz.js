@@ -450,7 +450,13 @@ async function runAsync(lib, fn, specs) {
   rec.stderr = Buffer.concat(out.stderr).toString('latin1');
   rec.final = { exitCode: child.exitCode, signalCode: child.signalCode, killed: child.killed };
   uncaught.current = null;
-  if (rec.callback && rec.callback.err && ['ERR_CHILD_PROCESS_STDIO_MAXBUFFER'].includes(rec.callback.err.code)) {
+  // exec/execFile kill the child once its output passes maxBuffer: whether that kill comes before
+  // or after the child's own exit (and so what 'exit' says, and `killed`) is a race, under Node
+  // too, with or without a callback to tell.
+  const maxBuffer = optionOf(specs, 'maxBuffer');
+  const smallMaxBuffer = (fn === 'exec' || fn === 'execFile') && maxBuffer &&
+    ((maxBuffer[0] === 'v' && typeof maxBuffer[1] === 'number' && maxBuffer[1] < 64) || JSON.stringify(maxBuffer) === '["num","-0"]');
+  if (smallMaxBuffer || (rec.callback && rec.callback.err && rec.callback.err.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER')) {
     rec.final = '<raced with the kill>';
     rec.events = rec.events.filter((e) => e === 'spawn');
   }
