@@ -407,17 +407,9 @@ describe('reliability: faults', function () {
       check(res.json, { terminated: true });
     });
 
-    // BUG (native/addon/addon.cc, Session::Shutdown / FinalizeInstance and OnPollClosed): when the
-    // library is used from a worker only (the main thread never loads the addon, e.g. a worker
-    // pool that spawns), the whole process dies of SIGSEGV as that worker ends, however it ends
-    // (its loop empties, process.exit() in it, terminate()). At environment teardown Shutdown()
-    // calls uv_close(poll, OnPollClosed); Node then dlclose()s the worker's addons, and libuv runs
-    // the close callback afterwards (gdb: uv__finish_close jumping to an address inside the
-    // unmapped procdesc.node). With the main thread holding the addon it stays mapped, so the other
-    // worker tests do not see it. Fix: napi_add_async_cleanup_hook (the environment waits for the
-    // close callbacks), or close without a callback in the addon. Reproduce: node
-    // test/stress/worker-only.js --how=natural -> Segmentation fault (node:child_process: fine).
-    it.skip('used from a worker only: the worker ends (naturally, process.exit, terminate) and the process lives on', async () => {
+    // A worker-only user: once its environment is gone Node may unload the addon, so no close
+    // callback may run after teardown (it used to: a SIGSEGV of the whole process).
+    it('used from a worker only: the worker ends (naturally, process.exit, terminate) and the process lives on', async () => {
       for (const how of ['natural', 'exit', 'terminate']) {
         const res = await runNode(script('worker-only.js'), [`--how=${how}`], { timeout: 20000 });
         assert.equal(res.signal, null, `${how}: the process died of ${res.signal}`);

@@ -69,8 +69,8 @@ class Session : public Napi::ObjectWrap<Session> {
   }
 
   ~Session() override {
-    Shutdown();
-    for (auto& w : watches_) CloseWatch(w.second);
+    Shutdown(true);
+    for (auto& w : watches_) CloseWatch(w.second, true);
     watches_.clear();
     Instance* inst = env_.GetInstanceData<Instance>();
     if (inst) inst->sessions.erase(this);
@@ -78,9 +78,12 @@ class Session : public Napi::ObjectWrap<Session> {
 
   // Everything closes, no callback runs (the environment or the session is going away). Closing
   // the request channel is how a helper learns to leave; its children live on.
-  void Shutdown() {
+  // At teardown the handles are closed without a close callback and their few bytes are left:
+  // once a worker's environment is gone Node may unload this addon (a worker-only user), and
+  // libuv would then call a close callback in unmapped code (a SIGSEGV of the whole process).
+  void Shutdown(bool teardown) {
     Retire();
-    for (EventChannel* c : channels_) CloseChannel(c);
+    for (EventChannel* c : channels_) CloseChannel(c, teardown);
     channels_.clear();
     if (status_fd_ >= 0) close(status_fd_);
     status_fd_ = -1;
@@ -90,10 +93,10 @@ class Session : public Napi::ObjectWrap<Session> {
   static void OnPollClosed(uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); }
   static void OnChannelClosed(uv_handle_t* h) { delete static_cast<EventChannel*>(h->data); }
 
-  static void CloseChannel(EventChannel* c) {
+  static void CloseChannel(EventChannel* c, bool teardown = false) {
     uv_poll_stop(&c->poll);
     close(c->fd);
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->poll), OnChannelClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->poll), teardown ? nullptr : OnChannelClosed);
   }
 
   // Lets the current helper go: its request channel closes (it exits if still alive), and its
@@ -253,9 +256,9 @@ class Session : public Napi::ObjectWrap<Session> {
     return info.Env().Undefined();
   }
 
-  static void CloseWatch(uv_poll_t* p) {
+  static void CloseWatch(uv_poll_t* p, bool teardown = false) {
     uv_poll_stop(p);
-    uv_close(reinterpret_cast<uv_handle_t*>(p), OnPollClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(p), teardown ? nullptr : OnPollClosed);
   }
 
   static void OnPidfdReadable(uv_poll_t* handle, int status, int events) {
@@ -272,7 +275,7 @@ class Session : public Napi::ObjectWrap<Session> {
   }
 
   Napi::Value Stop(const Napi::CallbackInfo& info) {
-    Shutdown();
+    Shutdown(false);
     return info.Env().Undefined();
   }
 
@@ -546,7 +549,7 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
 
 void FinalizeInstance(Napi::Env, Instance* inst) {
   // The environment is going away: let every helper go (its children live on, as under Node).
-  for (Session* s : inst->sessions) s->Shutdown();
+  for (Session* s : inst->sessions) s->Shutdown(true);
   delete inst;
 }
 
