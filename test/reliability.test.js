@@ -67,6 +67,29 @@ function syncOutcome(fn) {
   }
 }
 
+/**
+ * Runs `body` once with `lib` = node:child_process and once with procdesc, in a process of its own
+ * (an abort there must not take the test runner down), each filling out[name]; the process must
+ * survive and both outcomes must be equal.
+ */
+async function compareInOwnProcess(tag, body) {
+  const file = path.join(os.tmpdir(), `procdesc-${tag}-${process.pid}.js`);
+  fs.writeFileSync(file, `
+    const out = {};
+    for (const [name, lib] of [['node', require('child_process')], ['procdesc', require(${JSON.stringify(path.resolve(__dirname, '../dist/integrations/child_process.js'))})]]) {
+      ${body}
+    }
+    console.log(JSON.stringify(out));
+  `);
+  try {
+    const r = await runNode(file, [], { timeout: 20000 });
+    assert.equal(r.signal, null, `the process died: ${r.stderr.slice(0, 300)}`);
+    assert.deepEqual(r.json.procdesc, r.json.node);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
 /** With STRESS_REPORT=file (test/stress/run.js sets it), records figures for the runner to print. */
 function report(key, value) {
   const file = process.env.STRESS_REPORT;
@@ -655,26 +678,13 @@ describe('reliability: bad input (seeded fuzzer, compared with node:child_proces
   });
 
   it('an argument that cannot become a string: the TypeError of Node, not an abort', async () => {
-    const file = path.join(os.tmpdir(), `procdesc-unconvertible-${process.pid}.js`);
-    fs.writeFileSync(file, `
-      const out = {};
-      for (const [name, lib] of [['node', require('child_process')], ['procdesc', require(${JSON.stringify(path.resolve(__dirname, '../dist/integrations/child_process.js'))})]]) {
+    await compareInOwnProcess('unconvertible', `
         out[name] = [];
         for (const bad of [Object.create(null), Symbol('s')]) {
           for (const call of [() => lib.spawn('echo', ['x', bad]), () => lib.spawnSync('echo', ['x', bad])]) {
             try { call(); out[name].push('returned'); } catch (e) { out[name].push(e.constructor.name + ': ' + e.message); }
           }
-        }
-      }
-      console.log(JSON.stringify(out));
-    `);
-    try {
-      const r = await runNode(file, [], { timeout: 20000 });
-      assert.equal(r.signal, null, `the process died: ${r.stderr.slice(0, 300)}`);
-      assert.deepEqual(r.json.procdesc, r.json.node);
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
+        }`);
   });
 
   it('a file name longer than NAME_MAX: Node\'s ENAMETOOLONG, thrown', async () => {
@@ -697,25 +707,12 @@ describe('reliability: bad input (seeded fuzzer, compared with node:child_proces
   });
 
   it('spawnSync/execSync/execFileSync with maxBuffer undefined or null: as Node, not an abort', async () => {
-    const file = path.join(os.tmpdir(), `procdesc-maxbuffer-${process.pid}.js`);
-    fs.writeFileSync(file, `
-      const out = {};
-      for (const [name, lib] of [['node', require('child_process')], ['procdesc', require(${JSON.stringify(path.resolve(__dirname, '../dist/integrations/child_process.js'))})]]) {
+    await compareInOwnProcess('maxbuffer', `
         out[name] = [undefined, null].map((maxBuffer) => [
           String(lib.spawnSync('echo', ['x'], { maxBuffer }).stdout),
           String(lib.execSync('echo y', { maxBuffer })),
           String(lib.execFileSync('echo', ['z'], { maxBuffer })),
-        ]);
-      }
-      console.log(JSON.stringify(out));
-    `);
-    try {
-      const r = await runNode(file, [], { timeout: 20000 });
-      assert.equal(r.signal, null, `the process died: ${r.stderr.slice(0, 300)}`);
-      assert.deepEqual(r.json.procdesc, r.json.node);
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
+        ]);`);
   });
 
   it('spawnSync with an input the child never reads: Node\'s EPIPE', async () => {
