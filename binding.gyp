@@ -3,11 +3,17 @@
     {
       "target_name": "procdesc",
       "sources": [
-        "native/addon/addon.cc",
+        "native/addon/module.cc",
+        "native/addon/session.cc",
+        "native/addon/watches.cc",
+        "native/addon/spawn_calls.cc",
+        "native/addon/request.cc",
+        "native/addon/syscalls.cc",
         "native/addon/launch.cc",
         "native/addon/channel.cc",
         "native/addon/sync_wait.cc",
-        "native/addon/pidfd_info.cc"
+        "native/addon/pidfd_info.cc",
+        "native/addon/uv_repair.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],

@@ -5,9 +5,8 @@ import type * as nodeChildProcess from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 
-import { ERR_CHILD_PROCESS_STDIO_MAXBUFFER, ERR_INVALID_ARG_TYPE } from '../lib/errors';
-import { spawn, type ResourceUsage, type SubprocessOptions } from '../lib/subprocess';
-import { validateMaxBuffer } from '../lib/validators';
+import { ERR_CHILD_PROCESS_STDIO_MAXBUFFER, ERR_INVALID_ARG_TYPE, validateMaxBuffer } from '../lib/descriptor/errors';
+import { spawn, type ResourceUsage, type SubprocessOptions } from '../lib/descriptor/subprocess';
 import * as dropIn from './child_process';
 
 export const exec: typeof nodeChildProcess.exec.__promisify__ = promisify(dropIn.exec) as any;

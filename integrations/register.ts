@@ -5,8 +5,9 @@
 // util.promisify(exec) alike. Loaded with `node --require procdesc/register` or
 // `node --import procdesc/register`, it registers before any library captures a function.
 //
-// The drop-in captured Node's own functions when it loaded (before this replaces them), so its
-// fallback path still reaches Node's: no recursion. ChildProcess stays Node's class.
+// The drop-in's functions are the running Node's own, called so that the child is ours; each
+// carries the Node function it stands for (lib/node/originals.ts), so nothing ever calls through
+// itself, and a copy of procdesc loaded later still finds Node's. ChildProcess stays Node's class.
 import nodeChildProcess = require('node:child_process');
 import { syncBuiltinESMExports } from 'node:module';
 

@@ -199,7 +199,8 @@ describe('descriptor API: spawn() -> Subprocess', function () {
     assert.equal(err.cause, 'enough');
     assert.equal((await aborted.exited).signal, 'SIGHUP');
 
-    const stubbornTimed = stubborn({ timeout: 300, forceKillAfterDelay: 100 });
+    // The timer starts at spawn: leave the child time to start and ignore SIGTERM, even on a slow machine.
+    const stubbornTimed = stubborn({ timeout: 2000, forceKillAfterDelay: 100 });
     assert.equal(await firstLine(stubbornTimed), 'ready');
     assert.equal((await stubbornTimed.exited).signal, 'SIGKILL');
   });

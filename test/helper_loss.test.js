@@ -7,7 +7,7 @@ const events = require('node:events');
 
 const ours = require('../dist/integrations/child_process.js');
 const { capabilities } = require('../dist/lib/index.js');
-const { loadNative } = require('../dist/lib/native.js');
+const { loadNative } = require('../dist/lib/core/native.js');
 const { observe } = require('./helpers/observe');
 
 function kernelHasExitInfo() {
@@ -37,7 +37,7 @@ describe('helper loss', function () {
     assert.deepStrictEqual(b.events, ['spawn', ['exit', 3, null], ['close', 3, null]]);
     assert.deepStrictEqual(a.events, ['spawn', ['exit', 7, null], ['close', 7, null]]);
     assert.strictEqual(a.stdout, 'bystander\n');
-    const { resourceUsageOf } = require('../dist/lib/node_child.js');
+    const { resourceUsageOf } = require('../dist/lib/node/claim.js');
     assert.strictEqual(resourceUsageOf(bystander), null, 'no usage for an orphan');
 
     const nextChild = ours.spawn('sh', ['-c', 'exit 5']);

@@ -457,7 +457,11 @@ describe('spawn: kill, ref, dispose', () => {
     assert.strictEqual(ref.code, 0);
     assert.ok(unrefMs < 2500, `unref'd host took ${unrefMs} ms`);
     assert.ok(refMs >= 2900, `ref'd host took ${refMs} ms`);
-    process.kill(unref.json.pid, 'SIGKILL');
+    try {
+      process.kill(unref.json.pid, 'SIGKILL');
+    } catch (err) {
+      if (err.code !== 'ESRCH') throw err; // a slow machine: its 3 s were up already
+    }
   });
 });
 

@@ -1,7 +1,19 @@
-// Shared declarations of the addon's files: launching the helper and talking to it.
+// Shared declarations of the addon's files (one concern each):
+//   module.cc      the exports, the constants, per-environment cleanup
+//   session.cc     a Session: the helper's life and generations, exit records into JS
+//   watches.cc     pidfds watched for their process's exit
+//   spawn_calls.cc spawn() and spawnSync(): a request in, a result out
+//   request.cc     reading a request from JS, building the wire message
+//   launch.cc      starting the helper without becoming its parent
+//   channel.cc     the wire: sending a request, reading replies and exit records
+//   sync_wait.cc   spawnSync's wait on the calling thread
+//   pidfd_info.cc  PIDFD_INFO_EXIT
+//   syscalls.cc    the stateless syscall wrappers
+//   uv_repair.cc   freeing Node's unused Process wrap on libuv 1.52+
 #ifndef PROCDESC_ADDON_H
 #define PROCDESC_ADDON_H
 
+#include <napi.h>
 #include <sys/types.h>
 
 #include <string>
@@ -45,38 +57,73 @@ int ReadExitRecords(int evt_fd, std::vector<pd_exit_record>* out);
 // 0 if not yet, -errno if this kernel gives non-parents no exit status (before 6.15).
 int PidfdExitStatus(int pidfd, int* status);
 
+// request.cc: a spawn request as JS passes it (lib/core/request.ts):
+//   (id, flags, uid, gid, argc, envc, blob: Buffer, stdio: Int32Array)
+struct SpawnArgs {
+  uint32_t id = 0, flags = 0, uid = 0, gid = 0, argc = 0, envc = 0;
+  const char* blob = nullptr;  // file, cwd?, argv, envp: NUL-terminated, as protocol.h lays them out
+  size_t blob_len = 0;
+  std::vector<int> stdio;      // per child fd: a host fd, or one of the kStdio* codes below
+};
+// What a child fd can be besides a host fd to place there (lib/core/native.ts has the same).
+constexpr int kStdioIgnore = -1;   // /dev/null for 0-2, closed above
+constexpr int kStdioPipeIn = -2;   // spawnSync: a pipe the child reads
+constexpr int kStdioPipeOut = -3;  // spawnSync: a pipe the child writes
+constexpr int kStdioPipeBoth = -4; // spawnSync: both
+// false if an argument is not of its type (JS sees the pending exception, if any).
+bool ReadSpawnArgs(napi_env env, const napi_value* argv, SpawnArgs* out);
+// 0 or -errno (a stdio fd that is not open, too many fds).
+int BuildSpawnMessage(const SpawnArgs& args, int umask_value, const std::vector<int>& stdio, SpawnMessage* m);
+
 // sync_wait.cc: spawnSync's side of the host, blocking the calling thread only.
 struct SyncPipe {
-  int child_fd;      // the fd number in the child
+  int child_fd;            // the fd number in the child
+  bool child_reads = false;
+  bool child_writes = false;
   int host_end = -1;
   int child_end = -1;
-  bool has_input = false;
   std::string input;
   size_t written = 0;
   std::string output;
-  bool reading = false;
+  bool reading = false;    // still collecting what the child writes
+  bool writing = false;    // still feeding it input (then shut for writing)
 };
 struct SyncRun {
-  int64_t timeout_ms = 0;   // 0: none
-  double max_buffer = 0;    // per pipe; 0 or Infinity: none
+  int64_t timeout_ms = 0;  // 0: none
+  double max_buffer = 0;   // all pipes' output together; 0 or Infinity: none
   int kill_signal = 15;
   std::vector<SyncPipe> pipes;
   bool exited = false;
-  int status = 0;           // as from wait4
-  int error = 0;            // -ETIMEDOUT, -ENOBUFS, as Node's spawnSync reports them
+  bool killed = false;
+  int status = 0;          // as from wait4
+  double buffered = 0;
+  int error = 0;           // -ETIMEDOUT, -ENOBUFS, or kill()'s error, as SyncProcessRunner's error_
+  int pipe_error = 0;      // a failed write or read, as its pipe_error_
 };
-// Replaces each -2 in *stdio by the child's end of a new socketpair. 0 or -errno.
+// Replaces each pipe code in *stdio by the child's end of a new socketpair. 0 or -errno.
 int CreateSyncPipes(std::vector<int>* stdio, SyncRun* run);
 // Writes what fits of each input before the child starts, as Node's writes go out right away: a
 // child that exits without reading then still had its (small) input delivered, as under Node.
 void PrimeSyncInputs(SyncRun* run);
 void CloseChildEnds(SyncRun* run);
 void CloseSyncPipes(SyncRun* run);
-// Feeds inputs, collects outputs, applies timeout and maxBuffer, and waits for the exit record
-// on the request channel (or, if the helper dies meanwhile, through the pidfd). 0, or -EPIPE if
-// the helper went away (the result is still complete where the kernel has PIDFD_INFO_EXIT), or
+// Feeds inputs, collects outputs, applies timeout and maxBuffer, and waits for the exit record on
+// the request channel (or, if the helper dies meanwhile, through the pidfd). 0, or -EPIPE if the
+// helper went away (the result is still complete where the kernel has PIDFD_INFO_EXIT), or
 // another -errno if the exit status could not be learned.
 int WaitSync(int req_fd, int pidfd, uint64_t id, SyncRun* run);
+
+// syscalls.cc: the stateless functions of the addon (lib/core/native.ts).
+Napi::Value Probe(const Napi::CallbackInfo& info);
+Napi::Value Kill(const Napi::CallbackInfo& info);
+Napi::Value ExitStatus(const Napi::CallbackInfo& info);
+Napi::Value PidfdOpen(const Napi::CallbackInfo& info);
+Napi::Value Close(const Napi::CallbackInfo& info);
+Napi::Value SocketPair(const Napi::CallbackInfo& info);
+
+// uv_repair.cc: after closing a Process wrap whose spawn failed, puts its handle back into the
+// loop's handle queue if libuv (1.52+) took it out.
+Napi::Value RelinkClosingProcess(const Napi::CallbackInfo& info);
 
 }  // namespace procdesc
 

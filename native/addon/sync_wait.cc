@@ -1,15 +1,19 @@
-// spawnSync's wait, as Node's SyncProcessRunner does it, but without being the parent: the child
-// was made by the helper with PD_SPAWN_SYNC, so its exit record comes back on the request channel,
-// which nothing else reads while this thread is blocked here. Only the calling thread blocks (no JS
-// runs, no event loop turns); the exit never reaches the async side or the host's handlers.
+// spawnSync's side of the host, as Node's SyncProcessRunner (src/spawn_sync.cc) does it, but
+// without being the parent: the child was made by the helper with PD_SPAWN_SYNC, so its exit
+// record comes back on the request channel, which nothing else reads while this thread is blocked
+// here. Only the calling thread blocks (no JS runs, no event loop turns); the exit never reaches
+// the async side or the host's handlers.
 //
-// Node's semantics kept: input is written then the pipe is shut for writing; every pipe but stdin
-// is collected; maxBuffer is per pipe, and past it the child is killed with killSignal, that pipe
-// is no longer read and the error is ENOBUFS; the timeout kills with killSignal and the error is
-// ETIMEDOUT; either way we still wait for the exit and for every pipe to reach EOF.
+// SyncProcessRunner's semantics, kept: a pipe the child reads gets its input, then is shut for
+// writing (at once when there is no input, even an empty one); every pipe the child writes is
+// collected; maxBuffer counts the output of all pipes together, and past it the error is ENOBUFS;
+// the timeout's error is ETIMEDOUT; either way the child gets killSignal once (SIGKILL if that
+// signal cannot be sent) and every pipe is closed, and we still wait for the exit. A failed write
+// (EPIPE) or read is a pipe error, reported only if nothing else went wrong.
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -28,9 +32,33 @@ int64_t NowMs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
-void KillChild(int pidfd, SyncRun* run, int error) {
+void SetError(SyncRun* run, int error) {
   if (!run->error) run->error = error;
-  if (!run->exited) syscall(SYS_pidfd_send_signal, pidfd, run->kill_signal, nullptr, 0);
+}
+
+void SetPipeError(SyncRun* run, int error) {
+  if (!run->pipe_error) run->pipe_error = error;
+}
+
+void ClosePipe(SyncPipe* p) {
+  if (p->host_end >= 0) close(p->host_end);
+  p->host_end = -1;
+  p->reading = false;
+  p->writing = false;
+}
+
+// SyncProcessRunner::Kill: once; no signal once it has exited; every pipe closed.
+void Kill(int pidfd, SyncRun* run) {
+  if (run->killed) return;
+  run->killed = true;
+  if (!run->exited) {
+    long r = syscall(SYS_pidfd_send_signal, pidfd, run->kill_signal, nullptr, 0);
+    if (r < 0 && errno != ESRCH) {
+      SetError(run, -errno);  // an unusable killSignal: say so, and SIGKILL instead
+      syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+    }
+  }
+  for (SyncPipe& p : run->pipes) ClosePipe(&p);
 }
 
 // The child has exited (its pidfd is readable) and its new parent is about to reap it.
@@ -43,16 +71,13 @@ int AwaitReaped(int pidfd, int* status) {
   return -ETIMEDOUT;
 }
 
-void StopReading(SyncPipe* p) {
-  p->reading = false;
-  shutdown(p->host_end, SHUT_RD);
-}
-
 void ReadSome(int pidfd, SyncPipe* p, SyncRun* run) {
-  char buf[65536];
+  char buf[65536];  // as SyncProcessOutputBuffer's 64 KiB
   ssize_t n = read(p->host_end, buf, sizeof buf);
   if (n < 0) {
-    if (errno != EAGAIN && errno != EINTR) p->reading = false;
+    if (errno == EAGAIN || errno == EINTR) return;
+    SetPipeError(run, -errno);
+    p->reading = false;
     return;
   }
   if (n == 0) {
@@ -60,35 +85,43 @@ void ReadSome(int pidfd, SyncPipe* p, SyncRun* run) {
     return;
   }
   p->output.append(buf, static_cast<size_t>(n));
-  bool limited = run->max_buffer > 0 && std::isfinite(run->max_buffer);
-  if (limited && static_cast<double>(p->output.size()) > run->max_buffer) {
-    KillChild(pidfd, run, -ENOBUFS);
-    StopReading(p);
+  run->buffered += static_cast<double>(n);
+  if (run->max_buffer > 0 && run->buffered > run->max_buffer) {
+    SetError(run, -ENOBUFS);
+    Kill(pidfd, run);
   }
 }
 
 void WriteSome(SyncPipe* p, SyncRun* run) {
-  ssize_t n = send(p->host_end, p->input.data() + p->written, p->input.size() - p->written, MSG_NOSIGNAL);
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EINTR) return;
-    // The child stopped reading (EPIPE): so do we, and the result says so, as Node's does.
-    if (!run->error) run->error = -errno;
-    p->written = p->input.size();
-  } else {
-    p->written += static_cast<size_t>(n);
+  if (p->written < p->input.size()) {
+    ssize_t n = send(p->host_end, p->input.data() + p->written, p->input.size() - p->written, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EINTR) return;
+      // The child stopped reading (EPIPE): so do we, and the result says so, as Node's does.
+      SetPipeError(run, -errno);
+      p->written = p->input.size();
+    } else {
+      p->written += static_cast<size_t>(n);
+    }
   }
-  if (p->written == p->input.size()) shutdown(p->host_end, SHUT_WR);
+  if (p->written == p->input.size()) {
+    shutdown(p->host_end, SHUT_WR);
+    p->writing = false;
+  }
 }
 
 }  // namespace
 
 int CreateSyncPipes(std::vector<int>* stdio, SyncRun* run) {
   for (size_t i = 0; i < stdio->size(); i++) {
-    if ((*stdio)[i] != -2) continue;
+    int code = (*stdio)[i];
+    if (code != kStdioPipeIn && code != kStdioPipeOut && code != kStdioPipeBoth) continue;
     int fds[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) return -errno;
     SyncPipe p;
     p.child_fd = static_cast<int>(i);
+    p.child_reads = code != kStdioPipeOut;
+    p.child_writes = code != kStdioPipeIn;
     p.host_end = fds[0];
     p.child_end = fds[1];
     fcntl(p.host_end, F_SETFL, fcntl(p.host_end, F_GETFL) | O_NONBLOCK);
@@ -100,7 +133,9 @@ int CreateSyncPipes(std::vector<int>* stdio, SyncRun* run) {
 
 void PrimeSyncInputs(SyncRun* run) {
   for (SyncPipe& p : run->pipes) {
-    if (p.has_input && p.written < p.input.size()) WriteSome(&p, run);
+    p.writing = p.child_reads;
+    p.reading = p.child_writes;
+    if (p.writing) WriteSome(&p, run);
   }
 }
 
@@ -113,17 +148,10 @@ void CloseChildEnds(SyncRun* run) {
 
 void CloseSyncPipes(SyncRun* run) {
   CloseChildEnds(run);
-  for (SyncPipe& p : run->pipes) {
-    if (p.host_end >= 0) close(p.host_end);
-    p.host_end = -1;
-  }
+  for (SyncPipe& p : run->pipes) ClosePipe(&p);
 }
 
 int WaitSync(int req_fd, int pidfd, uint64_t id, SyncRun* run) {
-  for (SyncPipe& p : run->pipes) {
-    p.reading = p.child_fd != 0;
-    if (!p.has_input) shutdown(p.host_end, SHUT_WR);  // the child sees EOF on its input
-  }
   int64_t deadline = run->timeout_ms > 0 ? NowMs() + run->timeout_ms : -1;
   bool helper_gone = false;
   int lost = 0;
@@ -138,7 +166,7 @@ int WaitSync(int req_fd, int pidfd, uint64_t id, SyncRun* run) {
     for (SyncPipe& p : run->pipes) {
       short events = 0;
       if (p.reading) events |= POLLIN;
-      if (p.has_input && p.written < p.input.size()) events |= POLLOUT;
+      if (p.writing) events |= POLLOUT;
       if (!events) continue;
       pfds.push_back({p.host_end, events, 0});
       owners.push_back(&p);
@@ -149,7 +177,8 @@ int WaitSync(int req_fd, int pidfd, uint64_t id, SyncRun* run) {
     if (deadline >= 0) {
       int64_t left = deadline - NowMs();
       if (left <= 0) {
-        KillChild(pidfd, run, -ETIMEDOUT);
+        SetError(run, -ETIMEDOUT);
+        Kill(pidfd, run);
         deadline = -1;
         continue;
       }
@@ -185,7 +214,7 @@ int WaitSync(int req_fd, int pidfd, uint64_t id, SyncRun* run) {
       SyncPipe* p = owners[j];
       short ev = pfds[k].revents;
       if ((ev & (POLLIN | POLLHUP | POLLERR)) && p->reading) ReadSome(pidfd, p, run);
-      if ((ev & (POLLOUT | POLLHUP | POLLERR)) && p->has_input && p->written < p->input.size()) WriteSome(p, run);
+      if ((ev & (POLLOUT | POLLHUP | POLLERR)) && p->writing) WriteSome(p, run);
     }
   }
 }

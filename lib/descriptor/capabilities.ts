@@ -10,8 +10,11 @@
 import { constants as osConstants, release } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 
-import { loadNative, type NativeBinding } from './native';
-import { getSession } from './session';
+import { loadNative, type NativeBinding } from '../core/native';
+import { corePath } from '../core/path';
+import { buildRequest } from '../core/request';
+import { getSession } from '../core/session';
+import { dropInPath, fallbackReason } from '../node/path';
 
 export interface Capabilities {
   /** 'procdesc' when children go through the helper, 'node' when we hand over to node:child_process. */
@@ -28,64 +31,46 @@ export interface Capabilities {
   exitInfoForNonParents: boolean;
   /** killGroup() goes through the pidfd (PIDFD_SIGNAL_PROCESS_GROUP, 6.9+), not through a PID. */
   groupSignals: boolean;
-  /** Why each of pidfd, helper, exitInfoForNonParents and groupSignals that is false is not in use. */
+  /** Why each feature that is false is not in use (nodeInternals: the Node internal that failed). */
   whyNot: Partial<Record<Feature, string>>;
 }
 
-export type Feature = 'pidfd' | 'helper' | 'exitInfoForNonParents' | 'groupSignals';
+export type Feature = 'pidfd' | 'helper' | 'nodeInternals' | 'syncThroughHelper' | 'exitInfoForNonParents' |
+  'groupSignals';
 
-type PathDecision = Omit<Capabilities, 'exitInfoForNonParents' | 'groupSignals' | 'whyNot'>;
+type PathDecision = Omit<Capabilities, 'exitInfoForNonParents' | 'groupSignals' | 'whyNot'> &
+  { whyNot: Partial<Record<Feature, string>> };
 
 const osErrno = osConstants.errno as Record<string, number>;
 
-let decided: PathDecision | undefined;
 let features: Pick<Capabilities, 'exitInfoForNonParents' | 'groupSignals' | 'whyNot'> | undefined;
-
-function describe(err: [number, string]): string {
-  return `${err[1]} failed: ${getSystemErrorName(err[0])}`;
-}
 
 export function capabilities(): Capabilities {
   const path = decidePath();
   features ??= probeFeatures(path);
-  return { ...path, ...features, whyNot: { ...features.whyNot } };
+  return { ...path, ...features, whyNot: { ...path.whyNot, ...features.whyNot } };
 }
 
 function decidePath(): PathDecision {
-  if (decided && decided.path === 'procdesc') {
-    // The helper may have been restarted since: report the current one.
-    const info = getSession()?.native.helperInfo();
-    if (info) decided.helperPid = info.pid;
-    return { ...decided };
-  }
-  if (decided) return { ...decided };
-
-  const fallback = (reason: string, pidfd = false): PathDecision =>
-    ({ path: 'node', reason, pidfd, helper: false, helperPid: null, clonePidfd: false });
-
-  if (process.platform !== 'linux') {
-    decided = fallback(`pidfds are Linux-only (platform is ${process.platform})`);
-  } else if (process.env.PROCDESC_FORCE_FALLBACK) {
-    decided = fallback('PROCDESC_FORCE_FALLBACK is set');
-  } else {
-    const { binding, error } = loadNative();
-    const session = getSession();
-    if (!binding || !session) {
-      decided = fallback(`the native addon could not be loaded: ${error?.message}`);
-    } else {
-      const probe = binding.probe();
-      const start = probe === 0 ? session.native.start() : probe;
-      const info = session.native.helperInfo();
-      if (probe !== 0) decided = fallback(describe(probe));
-      else if (start !== 0 || !info) decided = fallback(`the helper did not start: ${describe(start as [number, string])}`, true);
-      else decided = { path: 'procdesc', reason: null, pidfd: true, helper: true, helperPid: info.pid, clonePidfd: (info.features & 1) !== 0 };
-    }
-  }
-  return { ...decided };
+  const core = corePath();
+  const dropIn = dropInPath();
+  const whyNot: Partial<Record<Feature, string>> = {};
+  if (!core.pidfd) whyNot.pidfd = core.reason ?? 'pidfds are unavailable';
+  if (!core.helper) whyNot.helper = core.reason ?? 'the helper did not start';
+  if (core.ok && !dropIn) whyNot.nodeInternals = fallbackReason() ?? 'unknown';
+  const sync = dropIn?.internals.spawnSync;
+  if (dropIn && typeof sync === 'string') whyNot.syncThroughHelper = `spawnSync and friends are Node's own: ${sync}`;
+  // The helper may have been restarted since: report the current one.
+  const info = dropIn ? getSession()?.native.helperInfo() : null;
+  return {
+    path: dropIn ? 'procdesc' : 'node', reason: dropIn ? null : fallbackReason(),
+    pidfd: core.pidfd, helper: core.helper, helperPid: info?.pid ?? null, clonePidfd: core.clonePidfd, whyNot,
+  };
 }
 
+/** Whether children are made by the helper in this environment. */
 export function usingProcdesc(): boolean {
-  return (decided ?? decidePath()).path === 'procdesc';
+  return dropInPath() !== null;
 }
 
 function kernelAtLeast(major: number, minor: number): boolean {
@@ -95,8 +80,6 @@ function kernelAtLeast(major: number, minor: number): boolean {
 
 function probeFeatures(path: PathDecision): NonNullable<typeof features> {
   const whyNot: Partial<Record<Feature, string>> = {};
-  if (!path.pidfd) whyNot.pidfd = path.reason ?? 'pidfds are unavailable';
-  if (!path.helper) whyNot.helper = path.reason ?? 'the helper did not start';
   const { binding } = loadNative();
   if (!path.pidfd || !binding) {
     whyNot.exitInfoForNonParents = whyNot.groupSignals = `pidfds are not in use: ${path.reason}`;
@@ -133,11 +116,12 @@ function probeExitInfo(binding: NativeBinding): string | null {
   const noInfo = (why: string) => `${why}; the exit of a process we are not the parent of is known, ` +
     `its status is not (PIDFD_INFO_EXIT is Linux 6.15+; this is ${release()})`;
   const session = getSession();
-  const spawned = session?.native.helperInfo()
-    ? session.native.spawn({ id: session.newId(), file: 'true', args: ['true'], detached: false, stdio: [-1, -1, -1],
-      envPairs: [`PATH=${process.env.PATH || '/usr/bin:/bin'}`] })
+  const out = new Int32Array(3);
+  const err = session?.native.helperInfo()
+    ? session.native.spawn(...buildRequest(binding, session.newId(), { file: 'true', args: ['true'], detached: false,
+      stdio: [-1, -1, -1], envPairs: [`PATH=${process.env.PATH || '/usr/bin:/bin'}`] }), out)
     : null;
-  if (!spawned || spawned[0] !== 0) {
+  if (err !== 0) {
     // No helper child to ask about: our own pidfd tells whether PIDFD_GET_INFO exists at all.
     const self = binding.pidfdOpen(process.pid);
     const status = self >= 0 ? binding.exitStatus(self) : self;
@@ -145,7 +129,7 @@ function probeExitInfo(binding: NativeBinding): string | null {
     if (typeof status === 'number' && status < 0) return noInfo(`PIDFD_GET_INFO failed: ${getSystemErrorName(status)}`);
     return kernelAtLeast(6, 15) ? null : noInfo('PIDFD_GET_INFO has no exit info before Linux 6.15');
   }
-  const pidfd = spawned[2] as number;
+  const pidfd = out[1];
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   let status = binding.exitStatus(pidfd);
   for (const deadline = Date.now() + 1000; status === null && Date.now() < deadline;) {

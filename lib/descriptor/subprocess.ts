@@ -1,33 +1,29 @@
-// The descriptor API's child: a Subprocess owns one ChildProcess (procdesc's, or Node's on the
-// fallback path) and gives it a promise-and-descriptor face: `exited`, the pidfd, kill() through
-// the pidfd with an optional escalation to SIGKILL, killGroup(), async disposal and iteration over
-// stdout lines. Spawn failures throw here, synchronously (as Bun.spawn and Deno do), so a
-// Subprocess always has a pid.
-import * as nodeChildProcess from 'node:child_process';
-import type { SpawnOptions } from 'node:child_process';
+// The descriptor API's child: a Subprocess owns one ChildProcess (made by Node's own spawn with
+// procdesc's helper behind it, or Node's alone on the fallback path) and gives it a
+// promise-and-descriptor face: `exited`, the pidfd, kill() through the pidfd with an optional
+// escalation to SIGKILL, killGroup(), async disposal and iteration over stdout lines. Spawn
+// failures throw here, synchronously (as Bun.spawn and Deno do), so a Subprocess always has a pid.
+// Node validates spawn()'s own options and runs `timeout` and `signal`; the options added here
+// (forceKillAfterDelay, killOnClose) are validated here.
+import type * as nodeChildProcess from 'node:child_process';
 import type * as net from 'node:net';
 import { constants as osConstants } from 'node:os';
-import { addAbortListener } from 'node:events';
 import { EventEmitter } from 'eventemitter3';
 
-import { usingProcdesc } from './capabilities';
-import { newChildProcess, processHandleOf, resourceUsageOf } from './node_child';
-import { getSession } from './session';
-import { AbortError, ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, errnoException } from './errors';
+import { errnoException, signalNumber, uvErrno } from '../core/errno';
+import { processHandleOf, resourceUsageOf } from '../node/claim';
+import { spawnChild } from '../node/drop_in';
+import type { NodeChild } from '../node/internals';
+import { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_STATE, ERR_OUT_OF_RANGE, ERR_UNKNOWN_SIGNAL } from './errors';
 import { lines } from './lines';
-import { normalizeSpawnArguments } from './spawn';
-import {
-  convertToValidSignal, sanitizeKillSignal, validateAbortSignal, validateBoolean, validateInteger, validateTimeout,
-} from './validators';
 
 const signals = osConstants.signals;
-const errno = osConstants.errno as Record<string, number>;
-const UV_ESRCH = -errno.ESRCH, UV_EINVAL = -errno.EINVAL;
+const UV_ESRCH = uvErrno('ESRCH'), UV_EINVAL = uvErrno('EINVAL');
 
 /** execa's default: a child that ignores killSignal is SIGKILLed this long after it. */
 export const DEFAULT_FORCE_KILL_AFTER_DELAY = 5000;
 
-export interface SubprocessOptions extends SpawnOptions {
+export interface SubprocessOptions extends nodeChildProcess.SpawnOptions {
   /** ms from killSignal (sent by kill(), killGroup(), timeout, signal or disposal) to SIGKILL;
    * false never escalates. Default 5000. */
   forceKillAfterDelay?: number | boolean;
@@ -58,8 +54,6 @@ export interface SubprocessEvents {
   error: [err: Error];
 }
 
-type AnyChild = nodeChildProcess.ChildProcess;
-
 // On the fallback path no helper outlives us to do killOnClose: do what we can at exit.
 const fallbackKillOnClose = new Set<nodeChildProcess.ChildProcess>();
 let exitHookInstalled = false;
@@ -73,6 +67,14 @@ function killOnHostExit(child: nodeChildProcess.ChildProcess): void {
   });
 }
 
+/** A signal argument as a number (0 included), with Node's error for anything else. */
+function toSignal(signal: NodeJS.Signals | number): number {
+  if (signal === 0) return 0;
+  const signo = signalNumber(signal);
+  if (signo === undefined) throw new ERR_UNKNOWN_SIGNAL(signal);
+  return signo;
+}
+
 export class Subprocess extends EventEmitter<SubprocessEvents> {
   readonly pid: number;
   readonly stdin: net.Socket | null;
@@ -82,7 +84,7 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
   /** Resolves once the child has exited (stdio may still be draining); never rejects. */
   readonly exited: Promise<SubprocessExit>;
 
-  readonly #child: AnyChild;
+  readonly #child: NodeChild;
   readonly #killSignal: number;
   readonly #forceKillAfterDelay: number | false;
   readonly #detached: boolean;
@@ -90,7 +92,7 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
   #exit: SubprocessExit | null = null;
 
   /** Use spawn(). */
-  constructor(child: AnyChild, opts: { killSignal: number; forceKillAfterDelay: number | false; detached: boolean }) {
+  constructor(child: NodeChild, opts: { killSignal: number; forceKillAfterDelay: number | false; detached: boolean }) {
     super();
     this.#child = child;
     this.#killSignal = opts.killSignal;
@@ -110,6 +112,15 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
         resolve(this.#exit);
       });
     });
+    // Node's timeout and AbortSignal handling kill the child through child.kill(killSignal): it
+    // arms the escalation as our own kill() does.
+    const nodeKill = child.kill;
+    child.kill = (signal?: NodeJS.Signals | number): boolean => {
+      const sent = nodeKill.call(child, signal);
+      const signo = signal === undefined ? signals.SIGTERM : signalNumber(signal);
+      if (sent && signo !== undefined) this.#armForceKill(signo, () => nodeKill.call(child, 'SIGKILL'));
+      return sent;
+    };
     child.on('spawn', () => this.emit('spawn'));
     child.on('exit', (code: number | null, signal: NodeJS.Signals | null) => this.emit('exit', code, signal));
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => this.emit('close', code, signal));
@@ -123,21 +134,15 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
   /** Sends `signal` (default: the killSignal option, else SIGTERM) through the pidfd: true if
    * sent, false once the child has exited. killSignal arms the forceKillAfterDelay escalation. */
   kill(signal?: NodeJS.Signals | number): boolean {
-    const signo = this.#signalNumber(signal);
-    const sent = this.#child.kill(signo);
-    if (sent) this.#armForceKill(signo, () => this.#child.kill(signals.SIGKILL));
-    return sent;
+    return this.#child.kill(signal === undefined ? this.#killSignal : toSignal(signal));
   }
 
   /** Signals the child's whole process group (it needs `detached: true`, which makes it a group
    * leader), through the pidfd where the kernel has PIDFD_SIGNAL_PROCESS_GROUP (6.9+), by PID
    * otherwise. True if sent, false once the child has exited. */
   killGroup(signal?: NodeJS.Signals | number): boolean {
-    if (!this.#detached) {
-      throw Object.assign(new Error('Invalid state: killGroup() needs a child spawned with detached: true'),
-        { code: 'ERR_INVALID_STATE' });
-    }
-    const signo = this.#signalNumber(signal);
+    if (!this.#detached) throw new ERR_INVALID_STATE('killGroup() needs a child spawned with detached: true');
+    const signo = signal === undefined ? this.#killSignal : toSignal(signal);
     const sent = this.#signalGroup(signo);
     if (sent) this.#armForceKill(signo, () => this.#signalGroup(signals.SIGKILL));
     return sent;
@@ -192,11 +197,6 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
     await this.exited;
   }
 
-  #signalNumber(signal: NodeJS.Signals | number | undefined): number {
-    if (signal === undefined) return this.#killSignal;
-    return signal === 0 ? 0 : convertToValidSignal(signal);
-  }
-
   #armForceKill(signo: number, forceKill: () => void): void {
     if (signo !== this.#killSignal || signo === signals.SIGKILL || this.#forceKillAfterDelay === false) return;
     if (this.#forceKill || this.#exit) return;
@@ -217,8 +217,15 @@ function validateForceKillAfterDelay(value: unknown): number | false {
   if (value === undefined || value === true) return DEFAULT_FORCE_KILL_AFTER_DELAY;
   if (value === false) return false;
   if (typeof value !== 'number') throw new ERR_INVALID_ARG_TYPE('options.forceKillAfterDelay', ['number', 'boolean'], value);
-  validateInteger(value, 'options.forceKillAfterDelay', 0);
+  if (!Number.isInteger(value) || value < 0 || value > Number.MAX_SAFE_INTEGER) {
+    throw new ERR_OUT_OF_RANGE('options.forceKillAfterDelay', `an integer >= 0`, value);
+  }
   return value;
+}
+
+function ownOption(options: unknown, key: string): unknown {
+  return options !== null && typeof options === 'object' && Object.prototype.hasOwnProperty.call(options, key)
+    ? (options as Record<string, unknown>)[key] : undefined;
 }
 
 /**
@@ -228,49 +235,34 @@ function validateForceKillAfterDelay(value: unknown): number | false {
 export function spawn(file: string, args?: readonly string[], options?: SubprocessOptions): Subprocess;
 export function spawn(file: string, options?: SubprocessOptions): Subprocess;
 export function spawn(file: string, args?: readonly string[] | SubprocessOptions, options?: SubprocessOptions): Subprocess {
-  const opts = normalizeSpawnArguments(file, args, options);
-  validateTimeout(opts.timeout);
-  validateAbortSignal(opts.signal, 'options.signal');
-  const killSignal = sanitizeKillSignal(opts.killSignal) ?? signals.SIGTERM;
-  const forceKillAfterDelay = validateForceKillAfterDelay(opts.forceKillAfterDelay);
-  if (opts.killOnClose != null) validateBoolean(opts.killOnClose, 'options.killOnClose');
-  if (Array.isArray(opts.stdio) && opts.stdio.includes('ipc')) {
-    throw new ERR_INVALID_ARG_VALUE('options.stdio', opts.stdio, "cannot have 'ipc' here (use fork())");
+  const opts = Array.isArray(args) || args == null || typeof args !== 'object' ? options : args;
+  const forceKillAfterDelay = validateForceKillAfterDelay(ownOption(opts, 'forceKillAfterDelay'));
+  const killOnClose = ownOption(opts, 'killOnClose');
+  if (killOnClose != null && typeof killOnClose !== 'boolean') {
+    throw new ERR_INVALID_ARG_TYPE('options.killOnClose', 'boolean', killOnClose);
+  }
+  const stdio = ownOption(opts, 'stdio');
+  if (Array.isArray(stdio) && stdio.includes('ipc')) {
+    throw new ERR_INVALID_ARG_VALUE('options.stdio', stdio, "cannot have 'ipc' here (use fork())");
   }
 
-  const procdesc = usingProcdesc();
-  const child: AnyChild = procdesc ? newChildProcess(getSession()!) : new nodeChildProcess.ChildProcess();
-  // A failed spawn is thrown below; the same error, emitted on the next tick, must go nowhere.
-  let spawned = false;
-  child.on('error', (err: Error) => {
-    if (spawned) subprocess.emit('error', err);
-  });
-  const err = (child as unknown as { spawn(o: object): number }).spawn(opts);
-  if (err !== 0) {
-    const error: NodeJS.ErrnoException & { spawnargs?: string[] } = errnoException(err, `spawn ${opts.file}`);
-    error.path = opts.file;
-    error.spawnargs = opts.args.slice(1);
+  const { child, spawnResult, ours } = spawnChild([file, args, options], { killOnClose: killOnClose === true });
+  if (spawnResult !== 0) {
+    // Node emits it on the next tick: it must go nowhere, we throw it now.
+    child?.on('error', () => {});
+    const error: NodeJS.ErrnoException & { spawnargs?: string[] } = spawnResult === undefined
+      ? Object.assign(new Error(`spawn ${child?.spawnfile ?? file}: the child did not start`), { code: 'ERR_SPAWN' })
+      : errnoException(spawnResult, `spawn ${child.spawnfile}`);
+    if (child) {
+      error.path = child.spawnfile;
+      error.spawnargs = child.spawnargs.slice(1);
+    }
     throw error;
   }
-  const subprocess = new Subprocess(child, { killSignal, forceKillAfterDelay, detached: opts.detached });
-  spawned = true;
-  if (!procdesc && opts.killOnClose) killOnHostExit(child as nodeChildProcess.ChildProcess);
-
-  if (opts.timeout > 0) {
-    const timer = setTimeout(() => subprocess.kill(), opts.timeout);
-    child.once('exit', () => clearTimeout(timer));
-  }
-  if (opts.signal) {
-    const signal: AbortSignal = opts.signal;
-    const onAbort = () => {
-      if (subprocess.kill()) subprocess.emit('error', new AbortError(undefined, { cause: signal.reason }));
-    };
-    if (signal.aborted) {
-      process.nextTick(onAbort);
-    } else {
-      const disposable = addAbortListener(signal, onAbort);
-      child.once('exit', () => disposable[Symbol.dispose]());
-    }
-  }
+  const killSignal = signalNumber(ownOption(opts, 'killSignal') ?? 'SIGTERM') ?? signals.SIGTERM;
+  const subprocess = new Subprocess(child, { killSignal, forceKillAfterDelay, detached: ownOption(opts, 'detached') === true });
+  // Errors after the spawn (a failed kill, an AbortSignal's AbortError) are the Subprocess's.
+  child.on('error', (err: Error) => subprocess.emit('error', err));
+  if (!ours && killOnClose === true) killOnHostExit(child);
   return subprocess;
 }

@@ -5,17 +5,20 @@ import { loadNative, type NativeBinding, type NativeSession } from './native';
 
 export interface ExitRecord {
   pid: number;
-  code: number;
-  signal: number;
+  /** The wait status, as from wait4 (decoded by exit_status.ts). */
+  status: number;
   userCPUTime: number; // microseconds, as process.resourceUsage()
   systemCPUTime: number;
   maxRSS: number; // kilobytes
 }
 
-/** What a Session needs of a handle; ProcessHandle implements it. */
+/** What a Session delivers to a process it knows of; ProcessHandle implements it. */
 export interface SessionMember {
+  /** Its exit record from the helper. */
   deliverExit(record: ExitRecord): void;
+  /** Its helper is gone and all it sent has been read: no record will come. */
   helperLost(errno: number): void;
+  /** Its pidfd, watched with watch(), has turned readable: it has exited. */
   pidfdReadable(): void;
 }
 
@@ -31,11 +34,11 @@ export class Session {
   constructor(binding: NativeBinding) {
     this.binding = binding;
     this.native = new binding.Session(
-      (id, pid, code, signal, userCPUTime, systemCPUTime, maxRSS) => {
+      (id, pid, status, userCPUTime, systemCPUTime, maxRSS) => {
         const entry = this.members.get(id);
         if (entry === undefined) return;
         this.members.delete(id);
-        entry.member.deliverExit({ pid, code, signal, userCPUTime, systemCPUTime, maxRSS });
+        entry.member.deliverExit({ pid, status, userCPUTime, systemCPUTime, maxRSS });
       },
       (errno, generation) => {
         // That helper is gone and all it sent has been read: its children still listed are orphans.

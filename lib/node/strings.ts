@@ -1,0 +1,19 @@
+// How Node's C++ turns the strings of a spawn request into C strings (node::Utf8Value: ToString on
+// each value). They differ on a value that cannot become a string (an object without a primitive
+// value, a Symbol): the sync runner throws V8's TypeError; the async Process wrap of Node 22+
+// passes '' and spawns, Node 20's throws (lib/node/internals.ts probes which).
+export type Unconvertible = 'throw' | 'empty';
+
+export function toStringValue(value: unknown, unconvertible: Unconvertible): string {
+  if (typeof value === 'string') return value;
+  if (unconvertible === 'throw') return `${value as string}`;
+  try {
+    return `${value as string}`;
+  } catch {
+    return '';
+  }
+}
+
+export function toStringList(values: unknown, unconvertible: Unconvertible): string[] {
+  return Array.isArray(values) ? values.map((v) => toStringValue(v, unconvertible)) : [];
+}

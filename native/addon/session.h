@@ -1,0 +1,101 @@
+// One JS Session (lib/core/session.ts) = one helper at a time. Each JS copy of the library in each
+// Node environment (main thread, worker) makes its own, so they never see each other's children or
+// callbacks. Nothing here is process-wide and no signal handler is installed.
+#ifndef PROCDESC_SESSION_H
+#define PROCDESC_SESSION_H
+
+#include <napi.h>
+#include <uv.h>
+
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "procdesc.h"
+
+namespace procdesc {
+
+class Session;
+
+// The event channel of one helper. When a helper is replaced (it died, or a request to it failed),
+// its channel is kept until it reports EOF: exit records it sent before dying are still queued
+// there, and only then can JS be told which children (those of this generation) were orphaned.
+struct EventChannel {
+  Session* session;
+  uint32_t generation;
+  int fd;
+  uv_poll_t poll;
+};
+
+// A pidfd watched for its process's exit (children whose helper died, processes opened by PID):
+// a pidfd is readable for any holder once the process has exited (Linux 5.3).
+struct PidfdWatch {
+  Session* session;
+  int fd;
+  uv_poll_t poll;
+};
+
+// Per environment: the sessions to shut down when the environment goes away (a worker ends).
+struct Instance {
+  std::unordered_set<Session*> sessions;
+};
+
+class Session : public Napi::ObjectWrap<Session> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+
+  // new Session(onExit(id, pid, status, utimeUs, stimeUs, maxrssKb), onLost(errno, generation),
+  //             onReadable(pidfd))
+  explicit Session(const Napi::CallbackInfo& info);
+  ~Session() override;
+
+  // Everything closes, no callback runs (the environment or the session is going away). Closing
+  // the request channel is how a helper learns to leave; its children live on.
+  void Shutdown(bool teardown);
+
+ private:
+  // helper.cc: the helper's life.
+  int EnsureHelper(const char** syscall_name);
+  void Retire();
+  void ApplyRef();
+  static void OnEvents(uv_poll_t* handle, int status, int events);
+  static void CloseChannel(EventChannel* c, bool teardown = false);
+  // Sends a built request (starting the helper, or a new one if it died); 0 or -errno.
+  int Exchange(SpawnMessage* m, pd_spawn_reply* reply, int* pidfd, const char** syscall_name);
+  int CurrentUmask();
+
+  // watches.cc
+  static void OnPidfdReadable(uv_poll_t* handle, int status, int events);
+  static void CloseWatch(PidfdWatch* w, bool teardown = false);
+
+  // Calls into JS as Node does from its own handles: one MakeCallback per event, inside our async
+  // context; an exception thrown by a listener becomes an uncaught exception.
+  void CallIntoJs(Napi::FunctionReference& fn, size_t argc, const napi_value* argv);
+
+  // The JS methods (lib/core/native.ts describes each).
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value HelperInfo(const Napi::CallbackInfo& info);
+  Napi::Value Spawn(const Napi::CallbackInfo& info);      // spawn_calls.cc
+  Napi::Value SpawnSync(const Napi::CallbackInfo& info);  // spawn_calls.cc
+  Napi::Value SetRef(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value Watch(const Napi::CallbackInfo& info);      // watches.cc
+  Napi::Value Unwatch(const Napi::CallbackInfo& info);    // watches.cc
+
+  Napi::Env env_;
+  uv_loop_t* loop_ = nullptr;
+  HelperProcess helper_;
+  std::unordered_set<EventChannel*> channels_;  // the current helper's, and retired ones draining
+  uint32_t generations_ = 0;
+  bool referenced_ = false;
+  int status_fd_ = -1;  // /proc/self/status, for the umask
+  Napi::FunctionReference on_exit_;
+  Napi::FunctionReference on_lost_;
+  Napi::FunctionReference on_readable_;
+  std::unordered_map<int, PidfdWatch*> watches_;  // by pidfd
+  std::unique_ptr<Napi::AsyncContext> async_context_;
+};
+
+}  // namespace procdesc
+
+#endif

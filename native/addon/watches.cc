@@ -1,0 +1,60 @@
+// Pidfds watched for their process's exit, for children whose helper died (their exit record will
+// never come) and for processes opened by PID. A pidfd is readable for any holder once the process
+// has exited (Linux 5.3); each watch calls onReadable(pidfd) once and is gone.
+#include <errno.h>
+
+#include "js_values.h"
+#include "session.h"
+
+namespace procdesc {
+
+// watch(pidfd, ref) -> 0 | -errno
+Napi::Value Session::Watch(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  int32_t fd = -1;
+  bool ref = true;
+  if (!ToInt32(env, info[0], &fd) || !ToBool(env, info[1], &ref)) return Napi::Value();
+  if (watches_.count(fd)) return Napi::Value(env, Int(env, 0));
+  PidfdWatch* w = new PidfdWatch{this, fd, {}};
+  int err = uv_poll_init(loop_, &w->poll, fd);
+  if (err) {
+    delete w;
+    return Napi::Value(env, Int(env, err));
+  }
+  w->poll.data = w;
+  uv_poll_start(&w->poll, UV_READABLE, OnPidfdReadable);
+  if (!ref) uv_unref(reinterpret_cast<uv_handle_t*>(&w->poll));
+  watches_[fd] = w;
+  return Napi::Value(env, Int(env, 0));
+}
+
+// unwatch(pidfd)
+Napi::Value Session::Unwatch(const Napi::CallbackInfo& info) {
+  int32_t fd = -1;
+  if (!ToInt32(info.Env(), info[0], &fd)) return Napi::Value();
+  auto it = watches_.find(fd);
+  if (it != watches_.end()) {
+    CloseWatch(it->second);
+    watches_.erase(it);
+  }
+  return info.Env().Undefined();
+}
+
+void Session::CloseWatch(PidfdWatch* w, bool teardown) {
+  uv_poll_stop(&w->poll);
+  uv_close(reinterpret_cast<uv_handle_t*>(&w->poll),
+           teardown ? nullptr : static_cast<uv_close_cb>([](uv_handle_t* h) { delete static_cast<PidfdWatch*>(h->data); }));
+}
+
+void Session::OnPidfdReadable(uv_poll_t* handle, int status, int events) {
+  PidfdWatch* w = static_cast<PidfdWatch*>(handle->data);
+  Session* self = w->session;
+  int fd = w->fd;
+  self->watches_.erase(fd);
+  CloseWatch(w);
+  Napi::HandleScope scope(self->env_);
+  napi_value argv[] = {Int(self->env_, fd)};
+  self->CallIntoJs(self->on_readable_, 1, argv);
+}
+
+}  // namespace procdesc
