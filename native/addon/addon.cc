@@ -175,15 +175,14 @@ class Session : public Napi::ObjectWrap<Session> {
     return 0;
   }
 
-  static const std::string& HelperPath() {
-    static const std::string path = [] {
-      Dl_info info;
-      if (!dladdr(reinterpret_cast<void*>(&HelperPathAnchor), &info) || !info.dli_fname) return std::string();
-      std::string self = info.dli_fname;
-      size_t slash = self.rfind('/');
-      return (slash == std::string::npos ? std::string(".") : self.substr(0, slash)) + "/procdesc-helper";
-    }();
-    return path;
+  // Computed at each helper launch (rare): a function-local static would need the C++ runtime's
+  // thread-safe guards, which the prebuilt addons do without (see cxx_runtime.cc).
+  static std::string HelperPath() {
+    Dl_info info;
+    if (!dladdr(reinterpret_cast<void*>(&HelperPathAnchor), &info) || !info.dli_fname) return std::string();
+    std::string self = info.dli_fname;
+    size_t slash = self.rfind('/');
+    return (slash == std::string::npos ? std::string(".") : self.substr(0, slash)) + "/procdesc-helper";
   }
   static void HelperPathAnchor() {}
 
