@@ -22,11 +22,6 @@
       "sources": ["native/helper/main.c", "native/helper/child.c"],
       "include_dirs": ["native"],
       "cflags": ["-Wall", "-Wextra", "-std=gnu11", "-O2"]
-    },
-    {
-      "target_name": "hostile",
-      "sources": ["test/hostile/hostile.c"],
-      "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter"]
     }
   ]
 }
