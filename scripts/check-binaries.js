@@ -97,9 +97,8 @@ function checkAddon(t, libc, file, problems, facts) {
 
 function checkHelper(t, file, problems, facts) {
   const headers = readelf(['-l', '-d'], file);
-  if (/Requesting program interpreter/.test(headers) || /There is no dynamic section/.test(headers) === false) {
-    problems.push('is not a static executable');
-  }
+  const isStatic = !/Requesting program interpreter/.test(headers) && /There is no dynamic section/.test(headers);
+  if (!isStatic) problems.push('is not a static executable');
   if ((fs.statSync(file).mode & 0o111) !== 0o111) problems.push(`mode ${(fs.statSync(file).mode & 0o777).toString(8)}, not executable by all`);
   facts.push('static');
 }
