@@ -53,7 +53,10 @@ const FORBIDDEN = [[/(?<!\.d)\.ts$/, 'TypeScript source'], [/^test\//, 'test'], 
 function pack() {
   const r = exec('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT });
   if (r.status !== 0) throw new Error(`npm pack failed:\n${r.text}`);
-  const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0];
+  // Lifecycle scripts may print before npm's JSON, which starts on a line of its own.
+  const start = r.stdout.search(/^\[$/m);
+  if (start < 0) throw new Error(`npm pack printed no JSON:\n${r.text}`);
+  const info = JSON.parse(r.stdout.slice(start))[0];
   const problems = [];
   const files = new Map(info.files.map((f) => [f.path, f]));
   for (const f of REQUIRED) if (!files.has(f)) problems.push(`missing ${f}`);
