@@ -1,7 +1,8 @@
 'use strict';
 // Runs inside a consumer app (test/package/consumer.js) where procdesc was installed from the
 // packed tarball; prints one JSON line of facts for the driver to judge: the path in use, which
-// addon file this process mapped, the helper's executable, a piped spawn and an execFileSync.
+// addon file this process mapped, the helper's executable, a piped spawn and an execFileSync,
+// and whether the ESM faces are the same modules as require() gives.
 const fs = require('node:fs');
 const { once } = require('node:events');
 
@@ -28,6 +29,7 @@ async function main() {
   child.stdin.end('hello\n');
   const [code, signal] = await once(child, 'close');
   const sync = cp.execFileSync('echo', ['sync-ok'], { encoding: 'utf8' });
+  const [esmIndex, esmChildProcess] = [await import('procdesc'), await import('procdesc/child_process')];
   console.log(JSON.stringify({
     arch: process.arch,
     path: caps.path,
@@ -37,6 +39,7 @@ async function main() {
     addons: mappedAddons(),
     spawn: { out, code, signal },
     sync,
+    esmShared: esmIndex.capabilities === procdesc.capabilities && esmChildProcess.spawn === cp.spawn,
   }));
 }
 

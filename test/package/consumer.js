@@ -8,7 +8,8 @@
 //     12, Bun and Yarn 4 (Plug'n'Play, its default), with every compiler and node-gyp on PATH
 //     replaced by a trap that records the call; in each app test/package/app-check.js must report
 //     procdesc's own path, the prebuilt addon mapped, the helper beside it as the child's parent,
-//     and the right output from a piped spawn and from execFileSync. No trap may have fired.
+//     the right output from a piped spawn and from execFileSync, and import() giving the same
+//     modules as require(). No trap may have fired.
 //  4. arm64 under qemu-user (binfmt_misc): the npm app run by the npm registry's arm64 Node loads
 //     the arm64 addon, and spawns work through the helper or, where qemu cannot do what the addon
 //     needs, through the reported fallback; then the arm64 helper, under qemu, serves the x86-64
@@ -118,7 +119,10 @@ const INSTALLERS = [
     install: (tgz) => [process.execPath, [tool('yarn4'), 'add', `procdesc@file:${tgz}`]],
     run: (script) => [process.execPath, [tool('yarn4'), 'node', script]],
     setup: (dir) => fs.writeFileSync(path.join(dir, 'yarn.lock'), ''),
+    // Yarn writes its ESM loader only for projects it sees using ESM ("type": "module"); this
+    // CommonJS app also calls import(), so it asks for the loader.
     env: { YARN_GLOBAL_FOLDER: path.join(CACHE, 'yarn'), YARN_ENABLE_TELEMETRY: '0', YARN_ENABLE_IMMUTABLE_INSTALLS: '0',
+      YARN_PNP_ENABLE_ESM_LOADER: 'true',
       YARN_NPM_REGISTRY_SERVER: registry.replace(/\/$/, '') } },
 ];
 
@@ -151,6 +155,7 @@ function judge(report, arch, { fallbackAllowed = null } = {}) {
   }
   if (report.spawn.code !== 0 || report.spawn.signal !== null) problems.push(`piped spawn exited ${report.spawn.code}/${report.spawn.signal}`);
   if (report.sync !== 'sync-ok\n') problems.push(`execFileSync gave ${JSON.stringify(report.sync)}`);
+  if (report.esmShared !== true) problems.push('import() of procdesc and procdesc/child_process gave other modules than require()');
   return problems;
 }
 
