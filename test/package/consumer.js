@@ -68,7 +68,8 @@ function pack() {
     if (f.endsWith('/procdesc-helper') && (mode & 0o111) !== 0o111) problems.push(`${f} has mode ${mode.toString(8)}`);
   }
   if (info.unpackedSize >= 1000000) problems.push(`unpacked size ${info.unpackedSize} bytes, not under 1 MB`);
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const tgz = path.join(work, info.filename);
+  const pkg = JSON.parse(exec('tar', ['-xzOf', tgz, 'package/package.json']).stdout);
   for (const s of ['preinstall', 'install', 'postinstall']) if (pkg.scripts?.[s]) problems.push(`has a ${s} script`);
   if (pkg.gypfile !== false) problems.push('package.json lacks "gypfile": false');
   if (pkg.os) problems.push(`package.json limits "os" to ${pkg.os}`);
@@ -77,7 +78,7 @@ function pack() {
   const summary = Object.entries(byTop).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} kB`).join(', ');
   record('npm pack: the tarball\'s contents', problems,
     `${info.files.length} files, ${(info.size / 1024).toFixed(0)} kB packed, ${(info.unpackedSize / 1024).toFixed(0)} kB unpacked: ${summary}; ${r.seconds.toFixed(0)} s with the prebuild`);
-  return path.join(work, info.filename);
+  return tgz;
 }
 
 // ---- 3. installs with no compiler ----------------------------------------------------------------
