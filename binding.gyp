@@ -13,12 +13,14 @@
         "native/addon/channel.cc",
         "native/addon/sync_wait.cc",
         "native/addon/pidfd_info.cc",
-        "native/addon/uv_repair.cc"
+        "native/addon/uv_repair.cc",
+        "native/addon/cxx_runtime.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
-      "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "cflags_cc": ["-std=c++17", "-fno-exceptions"]
+      "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-fvisibility=hidden"],
+      "cflags_cc": ["-std=c++17", "-fno-exceptions"],
+      "ldflags": ["-Wl,--version-script=<(module_root_dir)/native/addon/exports.map"]
     },
     {
       "target_name": "procdesc-helper",
@@ -26,11 +28,6 @@
       "sources": ["native/helper/main.c", "native/helper/child.c"],
       "include_dirs": ["native"],
       "cflags": ["-Wall", "-Wextra", "-std=gnu11", "-O2"]
-    },
-    {
-      "target_name": "hostile",
-      "sources": ["test/hostile/hostile.c"],
-      "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter"]
     }
   ]
 }

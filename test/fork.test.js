@@ -329,7 +329,7 @@ describe('fork', function () {
     const { runNode } = require('./helpers/run-node');
     const script = path.join(tmp, 'hostile-fork.js');
     fs.writeFileSync(script, `
-      const hostile = require(${JSON.stringify(path.resolve(__dirname, '../build/Release/hostile.node'))});
+      const hostile = require(${JSON.stringify(path.resolve(__dirname, 'hostile/build/Release/hostile.node'))});
       const cp = require(${JSON.stringify(path.resolve(__dirname, '../dist/integrations/child_process.js'))});
       hostile.startReaper();
       hostile.installSigchldHandler();

@@ -32,9 +32,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { runNode } = require('./helpers/run-node');
 
-const ROOT = path.resolve(__dirname, '..');
 const SCRIPT = path.join(__dirname, 'hostile', 'host-script.js');
-const ADDON = path.join(ROOT, 'build', 'Release', 'hostile.node');
+const ADDON = path.join(__dirname, 'hostile', 'build', 'Release', 'hostile.node');
 const N = 200;
 const N_SYNC = 50;
 const ASYNC_APIS = ['exec', 'execFile'];
@@ -127,9 +126,8 @@ describe('hostile host', function () {
 
   before(function () {
     if (!fs.existsSync(ADDON)) {
-      throw new Error(`${ADDON} is missing: build it with node-gyp (target "hostile") or\n` +
-        '  gcc -shared -fPIC -I/usr/include/node -o build/Release/hostile.node ' +
-        'test/hostile/hostile.c -lpthread');
+      throw new Error(`${ADDON} is missing: npm test builds it (pretest), or\n` +
+        '  npx node-gyp rebuild --directory=test/hostile');
     }
   });
 

@@ -3,6 +3,8 @@
 // way Node builds them from libuv's codes.
 import * as path from 'node:path';
 
+import { loadAddon, type LoadedAddon } from './load_addon';
+
 /** [-errno, syscall] */
 export type NativeError = [number, string];
 
@@ -84,18 +86,10 @@ export interface NativeBinding {
 
 export const packageRoot = path.resolve(__dirname, '..', '..', '..');
 
-let loaded: { binding: NativeBinding | null; error: Error | null } | undefined;
+let loaded: LoadedAddon<NativeBinding> | undefined;
 
 /** The addon, or the reason it could not be loaded (then we fall back to node:child_process). */
-export function loadNative(): { binding: NativeBinding | null; error: Error | null } {
-  if (!loaded) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
-      const binding = require(path.join(packageRoot, 'build', 'Release', 'procdesc.node')) as NativeBinding;
-      loaded = { binding, error: null };
-    } catch (error) {
-      loaded = { binding: null, error: error as Error };
-    }
-  }
+export function loadNative(): LoadedAddon<NativeBinding> {
+  loaded ??= loadAddon<NativeBinding>(packageRoot);
   return loaded;
 }

@@ -118,16 +118,15 @@ void Session::OnEvents(uv_poll_t* handle, int status, int events) {
 namespace {
 void HelperPathAnchor() {}
 
-// The helper binary lives beside this addon's own file, never looked up through PATH.
-const std::string& HelperPath() {
-  static const std::string path = [] {
-    Dl_info info;
-    if (!dladdr(reinterpret_cast<void*>(&HelperPathAnchor), &info) || !info.dli_fname) return std::string();
-    std::string self = info.dli_fname;
-    size_t slash = self.rfind('/');
-    return (slash == std::string::npos ? std::string(".") : self.substr(0, slash)) + "/procdesc-helper";
-  }();
-  return path;
+// The helper binary lives beside this addon's own file, never looked up through PATH. Computed at
+// each helper launch (rare): a function-local static would need the C++ runtime's thread-safe
+// guards, which the prebuilt addons do without (cxx_runtime.cc).
+std::string HelperPath() {
+  Dl_info info;
+  if (!dladdr(reinterpret_cast<void*>(&HelperPathAnchor), &info) || !info.dli_fname) return std::string();
+  std::string self = info.dli_fname;
+  size_t slash = self.rfind('/');
+  return (slash == std::string::npos ? std::string(".") : self.substr(0, slash)) + "/procdesc-helper";
 }
 }  // namespace
 

@@ -3,7 +3,7 @@
 /*
  * Runs as its own process (the hostilities are process-global and cannot be
  * undone), makes itself hostile to child-process libraries with
- * build/Release/hostile.node, spawns N short children through the library
+ * test/hostile/build/Release/hostile.node, spawns N short children through the library
  * under test and prints ONE JSON line describing what the library reported.
  *
  * Usage:
@@ -231,7 +231,7 @@ function loadLibrary(lib) {
 
 function loadAddon() {
   return require(process.env.HOSTILE_ADDON ||
-    path.join(ROOT, 'build', 'Release', 'hostile.node'));
+    path.join(__dirname, 'build', 'Release', 'hostile.node'));
 }
 
 // Returns what the hostility displaced (for diagnostics).
