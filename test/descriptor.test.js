@@ -199,8 +199,10 @@ describe('descriptor API: spawn() -> Subprocess', function () {
     assert.equal(err.cause, 'enough');
     assert.equal((await aborted.exited).signal, 'SIGHUP');
 
-    // The timer starts at spawn: leave the child time to start and ignore SIGTERM, even on a slow machine.
-    const stubbornTimed = stubborn({ timeout: 2000, forceKillAfterDelay: 100 });
+    // The timer starts at spawn: a shell ignores SIGTERM within a few ms of it (a Node child would
+    // need hundreds on a loaded machine), and `exec` keeps the trap's SIG_IGN in sleep.
+    const stubbornTimed = spawn('sh', ['-c', "trap '' TERM; echo ready; exec sleep 30"],
+      { stdio: ['ignore', 'pipe', 'inherit'], timeout: 1000, forceKillAfterDelay: 100 });
     assert.equal(await firstLine(stubbornTimed), 'ready');
     assert.equal((await stubbornTimed.exited).signal, 'SIGKILL');
   });

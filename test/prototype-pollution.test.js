@@ -14,11 +14,13 @@ const FIXTURE = path.join(__dirname, 'fixtures', 'prototype-pollution.js');
 const READ_BY_NODE_STREAMS = new Set(['encoding']);
 
 describe('prototype pollution: only own properties of the options are read', function () {
-  this.timeout(120000);
+  this.timeout(240000);
   let node;
   let procdesc;
   before(async () => {
-    [node, procdesc] = await Promise.all([runNode(FIXTURE, ['node']), runNode(FIXTURE, ['procdesc'])]);
+    // One after the other: each runs ~120 children, and a loaded machine slows both.
+    node = await runNode(FIXTURE, ['node'], { timeout: 110000 });
+    procdesc = await runNode(FIXTURE, ['procdesc'], { timeout: 110000 });
     assert.ok(node.json, `node: ${node.stderr}`);
     assert.ok(procdesc.json, `procdesc: ${procdesc.stderr}`);
   });
