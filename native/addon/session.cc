@@ -26,19 +26,21 @@ Napi::Function Session::Define(Napi::Env env) {
                       InstanceMethod<&Session::Unwatch>("unwatch")});
 }
 
-Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info), env_(info.Env()) {
+Session::Session(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<Session>(info), env_(info.Env()), instance_(env_.GetInstanceData<Instance>()) {
   napi_get_uv_event_loop(env_, &loop_);
   on_exit_ = Napi::Persistent(info[0].As<Napi::Function>());
   on_lost_ = Napi::Persistent(info[1].As<Napi::Function>());
   on_readable_ = Napi::Persistent(info[2].As<Napi::Function>());
   async_context_ = std::make_unique<Napi::AsyncContext>(env_, "procdesc:helper", info.This().As<Napi::Object>());
-  env_.GetInstanceData<Instance>()->sessions.insert(this);
+  instance_->sessions.insert(this);
 }
 
+// Node-API runs the finalizers of wrapped objects before the instance data's (napi_env__::DeleteMe),
+// so instance_ is still there when a Session goes with its environment.
 Session::~Session() {
   Shutdown(true);
-  Instance* inst = env_.GetInstanceData<Instance>();
-  if (inst) inst->sessions.erase(this);
+  instance_->sessions.erase(this);
 }
 
 // At teardown the handles are closed without a close callback and their few bytes are left: once a

@@ -83,6 +83,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value Unwatch(const Napi::CallbackInfo& info);    // watches.cc
 
   Napi::Env env_;
+  Instance* instance_;  // taken at construction: no Node-API call is needed at teardown
   uv_loop_t* loop_ = nullptr;
   HelperProcess helper_;
   std::unordered_set<EventChannel*> channels_;  // the current helper's, and retired ones draining
