@@ -126,7 +126,8 @@ describe('spawnSync, execSync, execFileSync', () => {
     'output and status': ['sh', ['-c', 'echo out; echo err >&2; exit 3']],
     'ENOENT': ['procdesc-no-such-command', ['a']],
     'a cwd that does not exist': ['true', { cwd: '/procdesc/nope' }],
-    'timeout kills with killSignal and reports ETIMEDOUT': ['sh', ['-c', 'echo before; exec sleep 5'], { timeout: 100, killSignal: 'SIGINT' }],
+    // 1 s: the child prints before it on a loaded machine too (the timer starts before the spawn, in Node as here).
+    'timeout kills with killSignal and reports ETIMEDOUT': ['sh', ['-c', 'echo before; exec sleep 5'], { timeout: 1000, killSignal: 'SIGINT' }],
     'a signal death': ['sh', ['-c', 'kill -KILL $$']],
     'input as a string, encoding utf8': ['cat', { input: 'hello', encoding: 'utf8' }],
     'input as a Uint8Array': ['cat', { input: new Uint8Array([104, 105]) }],

@@ -90,6 +90,7 @@ struct SyncPipe {
 };
 struct SyncRun {
   int64_t timeout_ms = 0;  // 0: none
+  int64_t deadline_ms = -1; // on CLOCK_MONOTONIC, set by StartSyncTimer
   double max_buffer = 0;   // all pipes' output together; 0 or Infinity: none
   int kill_signal = 15;
   std::vector<SyncPipe> pipes;
@@ -100,6 +101,8 @@ struct SyncRun {
   int error = 0;           // -ETIMEDOUT, -ENOBUFS, or kill()'s error, as SyncProcessRunner's error_
   int pipe_error = 0;      // a failed write or read, as its pipe_error_
 };
+// Starts the timeout's clock (before the spawn request, as Node's runner does).
+void StartSyncTimer(SyncRun* run);
 // Replaces each pipe code in *stdio by the child's end of a new socketpair. 0 or -errno.
 int CreateSyncPipes(std::vector<int>* stdio, SyncRun* run);
 // Writes what fits of each input before the child starts, as Node's writes go out right away: a

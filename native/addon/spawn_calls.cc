@@ -88,6 +88,7 @@ Napi::Value Session::SpawnSync(const Napi::CallbackInfo& info) {
   run.kill_signal = kill_signal;
   std::vector<int> stdio = args.stdio;
 
+  StartSyncTimer(&run);
   int err = CreateSyncPipes(&stdio, &run);
   for (SyncPipe& p : run.pipes) {
     if (err || !p.child_reads || static_cast<uint32_t>(p.child_fd) >= ninputs) continue;

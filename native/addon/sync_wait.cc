@@ -151,8 +151,13 @@ void CloseSyncPipes(SyncRun* run) {
   for (SyncPipe& p : run->pipes) ClosePipe(&p);
 }
 
+void StartSyncTimer(SyncRun* run) {
+  // As SyncProcessRunner, whose kill timer starts before uv_spawn: the spawn counts too.
+  run->deadline_ms = run->timeout_ms > 0 ? NowMs() + run->timeout_ms : -1;
+}
+
 int WaitSync(int req_fd, int pidfd, uint64_t id, SyncRun* run) {
-  int64_t deadline = run->timeout_ms > 0 ? NowMs() + run->timeout_ms : -1;
+  int64_t deadline = run->deadline_ms;
   bool helper_gone = false;
   int lost = 0;
   std::vector<pollfd> pfds;
