@@ -1,7 +1,6 @@
-// Which path this environment uses, decided once: procdesc's helper where the kernel and sandbox
-// allow pidfds and the helper starts, node:child_process otherwise (and we say why).
-// The probe leaves nothing behind: pidfd_open on ourselves, no child, no SIGCHLD.
-// The kernel features the descriptor API uses are probed on the first capabilities() call only
+// capabilities(): which path this environment uses (decided once, by lib/core/path.ts for the
+// runtime, addon, kernel and helper, and lib/node/path.ts for Node's internals), and why not
+// where it is node:child_process's. The kernel features the descriptor API uses are probed on the first capabilities() call only
 // (not on the first spawn), each with a reason when it is missing:
 //   groupSignals            PIDFD_SIGNAL_PROCESS_GROUP (6.9): signal 0 to our own process group.
 //   exitInfoForNonParents   PIDFD_INFO_EXIT (6.15): the status of a helper's child (so not ours)
