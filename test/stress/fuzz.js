@@ -537,7 +537,7 @@ const FUNCTIONS = Object.keys(GENERATORS);
 
 // --- known product bugs ---------------------------------------------------------------------------
 // Differences from Node already reported, each with its own (skipped) test in
-// test/reliability.test.js that reproduces it in one call. The fuzzer counts them apart so that it
+// a test in test/reliability/ that reproduces it in one call. The fuzzer counts them apart so that it
 // keeps finding new ones; --strict (or strict: true) counts them as any other.
 const ASYNC_FNS = new Set(['spawn', 'exec', 'execFile', 'fork']);
 const SYNC_FNS = new Set(['spawnSync', 'execSync', 'execFileSync']);

@@ -1,5 +1,5 @@
 'use strict';
-// The long versions of test/reliability.test.js (`npm run stress`):
+// The long versions of test/reliability/*.test.js (`npm run stress`):
 //   node test/stress/run.js [--seed=N] [--quick]
 //
 // Runs the reliability suite with STRESS=1 (100,000 sequential spawns with piped output, 2,000
@@ -38,7 +38,7 @@ function runMocha(reportFile) {
     if (arg('seed', null)) env.FUZZ_SEED = arg('seed', null);
     const mocha = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
     const child = spawn(process.execPath, [mocha, '--no-config', '--exit', '--timeout', '60000', '--reporter', 'spec',
-      path.join(ROOT, 'test', 'reliability.test.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+      path.join(ROOT, 'test', 'reliability', '*.test.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -157,7 +157,7 @@ async function main() {
   const pending = (mocha.out.match(/(\d+) pending/) || [])[1] || '0';
   const failing = (mocha.out.match(/(\d+) failing/) || [])[1] || '0';
   lines.push(`suite: ${(mocha.out.match(/(\d+) passing/) || [])[1] || 0} passing, ${failing} failing, ` +
-    `${pending} skipped for known bugs (see the BUG comments in test/reliability.test.js)`);
+    `${pending} skipped for known bugs (see the BUG comments in test/reliability/)`);
   if (mocha.code !== 0) failures.push(`the reliability suite failed (exit ${mocha.code}${mocha.signal ? `, ${mocha.signal}` : ''})`);
   process.stdout.write(`${lines.join('\n')}\n`);
   if (failures.length) {
