@@ -21,12 +21,13 @@ function compileFloor() {
 
 class Contestant {
   /** name: a library (worker.js runs it), or 'floor'; execPath: the Node that runs the worker;
-   * label: how the results name it (the library's name unless given). */
-  constructor(name, floorBin, { execPath = process.execPath, label = name } = {}) {
+   * label: how the results name it (the library's name unless given); root: the checkout whose
+   * built procdesc the worker loads (this one unless given). */
+  constructor(name, floorBin, { execPath = process.execPath, label = name, root } = {}) {
     this.name = label;
     const [file, args] = name === 'floor'
       ? [floorBin, []]
-      : [execPath, ['--expose-gc', path.join(__dirname, 'worker.js'), name]];
+      : [execPath, ['--expose-gc', path.join(__dirname, 'worker.js'), name, ...(root ? [root] : [])]];
     this.proc = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     this.replies = [];
     this.waiting = [];

@@ -71,12 +71,12 @@ function execaAdapter(execaModule) {
   };
 }
 
-/** Loads one library by name: 'procdesc', 'node' or 'execa'. */
-async function load(name) {
+/** Loads one library by name: 'procdesc' (from this checkout, or the built one at root), 'node' or 'execa'. */
+async function load(name, root = ROOT) {
   switch (name) {
     case 'procdesc': {
-      const cp = require(path.join(ROOT, 'dist/integrations/child_process.js'));
-      const { capabilities } = require(path.join(ROOT, 'dist/lib/index.js'));
+      const cp = require(path.join(root, 'dist/integrations/child_process.js'));
+      const { capabilities } = require(path.join(root, 'dist/lib/index.js'));
       return { ...childProcessAdapter(cp), capabilities };
     }
     case 'node':

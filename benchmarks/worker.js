@@ -1,5 +1,5 @@
 'use strict';
-// One library under test, in a process of its own: `node --expose-gc worker.js <library>`.
+// One library under test, in a process of its own: `node --expose-gc worker.js <library> [root]`.
 // It speaks the protocol of floor.c (one command a line on stdin, one JSON line in reply on stdout;
 // durations in milliseconds), so that the harness drives the four contestants the same way.
 // Extra commands here: `eldreset` starts recording the event loop's delay during each of the
@@ -18,6 +18,8 @@ const ECHO = '/bin/echo';
 const SLEEP = '/bin/sleep';
 
 const name = process.argv[2];
+// procdesc from another checkout (bench:versions --root=DIR), to compare code before and after.
+const root = process.argv[3];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 const held = [];
@@ -153,7 +155,7 @@ async function handle(lib, line) {
 }
 
 async function main() {
-  const lib = await load(name);
+  const lib = await load(name, root);
   const reply = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
   reply({ op: 'ready', pid: process.pid });
   const lines = readline.createInterface({ input: process.stdin });
