@@ -92,13 +92,13 @@ void Session::CallIntoJs(Napi::FunctionReference& fn, size_t argc, const napi_va
   }
 }
 
-// Runs in the poll phase: what was read is delivered in the check phase (deliveries.cc).
+// Runs in the poll phase: what was read goes to JS once the EOFs ready by now are read (deliveries.cc).
 void Session::OnEvents(uv_poll_t* handle, int status, int events) {
   EventChannel* channel = static_cast<EventChannel*>(handle->data);
   Session* self = channel->session;
   std::vector<pd_exit_record> records;
   int err = status < 0 ? status : ReadExitRecords(channel->fd, &records);
-  for (const pd_exit_record& r : records) self->Defer(Delivery{Delivery::kExit, r, 0, 0, -1});
+  for (const pd_exit_record& r : records) self->Defer(Delivery{Delivery::kExit, r, 0, 0, -1, false});
   if (err) {
     // This helper is gone, and everything it sent has been read. Its remaining children live on;
     // JS watches them through their pidfds.
@@ -106,7 +106,7 @@ void Session::OnEvents(uv_poll_t* handle, int status, int events) {
     if (generation == self->helper_.generation) self->Retire();
     self->channels_.erase(channel);
     CloseChannel(channel);
-    self->Defer(Delivery{Delivery::kLost, {}, err, generation, -1});
+    self->Defer(Delivery{Delivery::kLost, {}, err, generation, -1, false});
   }
 }
 

@@ -44,6 +44,7 @@ struct Delivery {
   int err;                // kLost: -errno
   uint32_t generation;    // kLost
   int pidfd;              // kReadable
+  bool ripe;              // has waited a whole poll phase (deliveries.cc)
 };
 
 // Per environment: the sessions to shut down when the environment goes away (a worker ends).
@@ -112,6 +113,7 @@ class Session : public Napi::ObjectWrap<Session> {
   std::unordered_map<int, PidfdWatch*> watches_;  // by pidfd
   std::unique_ptr<Napi::AsyncContext> async_context_;
   uv_check_t* check_ = nullptr;  // made at the first delivery
+  uv_idle_t* idle_ = nullptr;    // keeps the next poll phase from blocking while deliveries wait
   std::deque<Delivery> pending_;
 };
 

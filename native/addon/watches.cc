@@ -57,8 +57,8 @@ void Session::OnPidfdReadable(uv_poll_t* handle, int status, int events) {
   int fd = w->fd;
   self->watches_.erase(fd);
   CloseWatch(w);
-  // Into JS in the check phase, after the EOFs this poll phase read (deliveries.cc).
-  self->Defer(Delivery{Delivery::kReadable, {}, 0, 0, fd});
+  // Into JS after the EOFs that are ready by now have been read (deliveries.cc).
+  self->Defer(Delivery{Delivery::kReadable, {}, 0, 0, fd, false});
 }
 
 }  // namespace procdesc
