@@ -31,6 +31,7 @@ const scenarios = {
   pipe: 60,
   pipeRead: 30,
   exitReads: 30,
+  exitCollects: 30,
   never: 30,
   stdinBefore: 30,
   stdinAfter: 30,

@@ -92,10 +92,11 @@ void Session::CloseDeliveries(bool teardown) {
   if (!check_) return;
   uv_check_stop(check_);
   uv_idle_stop(idle_);
-  uv_close(reinterpret_cast<uv_handle_t*>(check_),
-           teardown ? nullptr : static_cast<uv_close_cb>([](uv_handle_t* h) { delete reinterpret_cast<uv_check_t*>(h); }));
-  uv_close(reinterpret_cast<uv_handle_t*>(idle_),
-           teardown ? nullptr : static_cast<uv_close_cb>([](uv_handle_t* h) { delete reinterpret_cast<uv_idle_t*>(h); }));
+  // At teardown without a close callback, as session.cc's Shutdown says why.
+  uv_close_cb free_check = [](uv_handle_t* h) { delete reinterpret_cast<uv_check_t*>(h); };
+  uv_close_cb free_idle = [](uv_handle_t* h) { delete reinterpret_cast<uv_idle_t*>(h); };
+  uv_close(reinterpret_cast<uv_handle_t*>(check_), teardown ? nullptr : free_check);
+  uv_close(reinterpret_cast<uv_handle_t*>(idle_), teardown ? nullptr : free_idle);
   check_ = nullptr;
   idle_ = nullptr;
 }

@@ -2,7 +2,7 @@
 //   module.cc      the exports, the constants, per-environment cleanup
 //   session.cc     a Session: the helper's life and generations, exit records read
 //   watches.cc     pidfds watched for their process's exit
-//   deliveries.cc  exit news into JS in the check phase, after the stdio EOFs (Node's order)
+//   deliveries.cc  exit news into JS a loop turn later, after the stdio EOFs (Node's order)
 //   spawn_calls.cc spawn() and spawnSync(): a request in, a result out
 //   request.cc     reading a request from JS, building the wire message
 //   launch.cc      starting the helper without becoming its parent

@@ -1,5 +1,6 @@
 // The Session object: its JS face, the helper's life (started lazily, replaced when it dies, each
-// launch a new generation), exit records read (deliveries.cc takes them into JS), and the event loop's ref on them.
+// launch a new generation), exit records read (deliveries.cc takes them into JS), and the event
+// loop's ref on them.
 #include "session.h"
 
 #include <dlfcn.h>
@@ -92,7 +93,7 @@ void Session::CallIntoJs(Napi::FunctionReference& fn, size_t argc, const napi_va
   }
 }
 
-// Runs in the poll phase: what was read goes to JS once the EOFs ready by now are read (deliveries.cc).
+// Runs in the poll phase: what it reads goes to JS after the EOFs ready by now (deliveries.cc).
 void Session::OnEvents(uv_poll_t* handle, int status, int events) {
   EventChannel* channel = static_cast<EventChannel*>(handle->data);
   Session* self = channel->session;

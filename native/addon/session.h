@@ -37,7 +37,7 @@ struct PidfdWatch {
   uv_poll_t poll;
 };
 
-// Exit news waiting for the check phase (deliveries.cc says why), in the order it was read.
+// Exit news waiting to reach JS (deliveries.cc says why and how long), in the order it was read.
 struct Delivery {
   enum Kind { kExit, kLost, kReadable } kind;
   pd_exit_record record;  // kExit
@@ -80,7 +80,7 @@ class Session : public Napi::ObjectWrap<Session> {
   static void OnPidfdReadable(uv_poll_t* handle, int status, int events);
   static void CloseWatch(PidfdWatch* w, bool teardown = false);
 
-  // deliveries.cc: exits, losses and readable pidfds reach JS in the check phase.
+  // deliveries.cc: exits, losses and readable pidfds reach JS a loop turn after they are read.
   void Defer(const Delivery& d);
   static void OnCheck(uv_check_t* handle);
   void CloseDeliveries(bool teardown);

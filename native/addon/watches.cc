@@ -37,7 +37,7 @@ Napi::Value Session::Unwatch(const Napi::CallbackInfo& info) {
     CloseWatch(it->second);
     watches_.erase(it);
   }
-  // A readable pidfd still waiting for the check phase: JS may close that fd now, and a new watch
+  // A readable pidfd still waiting to be delivered: JS may close that fd now, and a new watch
   // on a reused fd number must not hear it.
   for (auto d = pending_.begin(); d != pending_.end();) {
     d = d->kind == Delivery::kReadable && d->pidfd == fd ? pending_.erase(d) : d + 1;

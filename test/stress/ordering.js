@@ -13,7 +13,7 @@ const path = require('node:path');
 const { runNode } = require('../helpers/run-node');
 
 const HOST = path.join(__dirname, '..', 'fixtures', 'ordering-host.js');
-const ALL = ['order', 'lateErrOut', 'lateOutErr', 'pipe', 'pipeRead', 'exitReads', 'never', 'stdinBefore', 'stdinAfter'];
+const ALL = ['order', 'lateErrOut', 'lateOutErr', 'pipe', 'pipeRead', 'exitReads', 'exitCollects', 'never', 'stdinBefore', 'stdinAfter'];
 const KEYS = ['exitFirst', 'endAfterExit', 'closeEarly', 'lost', 'hung'];
 
 const runsArg = process.argv.find((a) => a.startsWith('--runs='));
