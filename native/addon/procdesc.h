@@ -1,7 +1,8 @@
 // Shared declarations of the addon's files (one concern each):
 //   module.cc      the exports, the constants, per-environment cleanup
-//   session.cc     a Session: the helper's life and generations, exit records into JS
+//   session.cc     a Session: the helper's life and generations, exit records read
 //   watches.cc     pidfds watched for their process's exit
+//   deliveries.cc  exit news into JS a loop turn later, after the stdio EOFs (Node's order)
 //   spawn_calls.cc spawn() and spawnSync(): a request in, a result out
 //   request.cc     reading a request from JS, building the wire message
 //   launch.cc      starting the helper without becoming its parent

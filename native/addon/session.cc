@@ -1,5 +1,6 @@
 // The Session object: its JS face, the helper's life (started lazily, replaced when it dies, each
-// launch a new generation), exit records into JS, and the event loop's ref on them.
+// launch a new generation), exit records read (deliveries.cc takes them into JS), and the event
+// loop's ref on them.
 #include "session.h"
 
 #include <dlfcn.h>
@@ -52,6 +53,7 @@ void Session::Shutdown(bool teardown) {
   channels_.clear();
   for (auto& w : watches_) CloseWatch(w.second, teardown);
   watches_.clear();
+  CloseDeliveries(teardown);
   if (status_fd_ >= 0) close(status_fd_);
   status_fd_ = -1;
 }
@@ -91,20 +93,13 @@ void Session::CallIntoJs(Napi::FunctionReference& fn, size_t argc, const napi_va
   }
 }
 
+// Runs in the poll phase: what it reads goes to JS after the EOFs ready by now (deliveries.cc).
 void Session::OnEvents(uv_poll_t* handle, int status, int events) {
   EventChannel* channel = static_cast<EventChannel*>(handle->data);
   Session* self = channel->session;
   std::vector<pd_exit_record> records;
   int err = status < 0 ? status : ReadExitRecords(channel->fd, &records);
-  napi_env env = self->env_;
-  Napi::HandleScope scope(self->env_);
-  for (const pd_exit_record& r : records) {
-    // The raw wait status: lib/core/exit_status.ts is its one decoder.
-    napi_value argv[] = {Int(env, static_cast<double>(r.id)), Int(env, r.pid), Int(env, r.status),
-                         Int(env, static_cast<double>(r.utime_us)), Int(env, static_cast<double>(r.stime_us)),
-                         Int(env, static_cast<double>(r.maxrss_kb))};
-    self->CallIntoJs(self->on_exit_, 6, argv);
-  }
+  for (const pd_exit_record& r : records) self->Defer(Delivery{Delivery::kExit, r, 0, 0, -1, false});
   if (err) {
     // This helper is gone, and everything it sent has been read. Its remaining children live on;
     // JS watches them through their pidfds.
@@ -112,8 +107,7 @@ void Session::OnEvents(uv_poll_t* handle, int status, int events) {
     if (generation == self->helper_.generation) self->Retire();
     self->channels_.erase(channel);
     CloseChannel(channel);
-    napi_value argv[] = {Int(env, err), Int(env, generation)};
-    self->CallIntoJs(self->on_lost_, 2, argv);
+    self->Defer(Delivery{Delivery::kLost, {}, err, generation, -1, false});
   }
 }
 

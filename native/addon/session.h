@@ -7,9 +7,11 @@
 #include <napi.h>
 #include <uv.h>
 
+#include <deque>
 #include <memory>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "procdesc.h"
 
@@ -33,6 +35,16 @@ struct PidfdWatch {
   Session* session;
   int fd;
   uv_poll_t poll;
+};
+
+// Exit news waiting to reach JS (deliveries.cc says why and how long), in the order it was read.
+struct Delivery {
+  enum Kind { kExit, kLost, kReadable } kind;
+  pd_exit_record record;  // kExit
+  int err;                // kLost: -errno
+  uint32_t generation;    // kLost
+  int pidfd;              // kReadable
+  bool ripe;              // has waited a whole poll phase (deliveries.cc)
 };
 
 // Per environment: the sessions to shut down when the environment goes away (a worker ends).
@@ -68,6 +80,11 @@ class Session : public Napi::ObjectWrap<Session> {
   static void OnPidfdReadable(uv_poll_t* handle, int status, int events);
   static void CloseWatch(PidfdWatch* w, bool teardown = false);
 
+  // deliveries.cc: exits, losses and readable pidfds reach JS a loop turn after they are read.
+  void Defer(const Delivery& d);
+  static void OnCheck(uv_check_t* handle);
+  void CloseDeliveries(bool teardown);
+
   // Calls into JS as Node does from its own handles: one MakeCallback per event, inside our async
   // context; an exception thrown by a listener becomes an uncaught exception.
   void CallIntoJs(Napi::FunctionReference& fn, size_t argc, const napi_value* argv);
@@ -95,6 +112,9 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::FunctionReference on_readable_;
   std::unordered_map<int, PidfdWatch*> watches_;  // by pidfd
   std::unique_ptr<Napi::AsyncContext> async_context_;
+  uv_check_t* check_ = nullptr;  // made at the first delivery
+  uv_idle_t* idle_ = nullptr;    // keeps the next poll phase from blocking while deliveries wait
+  std::deque<Delivery> pending_;
 };
 
 }  // namespace procdesc

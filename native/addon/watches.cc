@@ -37,6 +37,11 @@ Napi::Value Session::Unwatch(const Napi::CallbackInfo& info) {
     CloseWatch(it->second);
     watches_.erase(it);
   }
+  // A readable pidfd still waiting to be delivered: JS may close that fd now, and a new watch
+  // on a reused fd number must not hear it.
+  for (auto d = pending_.begin(); d != pending_.end();) {
+    d = d->kind == Delivery::kReadable && d->pidfd == fd ? pending_.erase(d) : d + 1;
+  }
   return info.Env().Undefined();
 }
 
@@ -52,9 +57,8 @@ void Session::OnPidfdReadable(uv_poll_t* handle, int status, int events) {
   int fd = w->fd;
   self->watches_.erase(fd);
   CloseWatch(w);
-  Napi::HandleScope scope(self->env_);
-  napi_value argv[] = {Int(self->env_, fd)};
-  self->CallIntoJs(self->on_readable_, 1, argv);
+  // Into JS after the EOFs that are ready by now have been read (deliveries.cc).
+  self->Defer(Delivery{Delivery::kReadable, {}, 0, 0, fd, false});
 }
 
 }  // namespace procdesc
