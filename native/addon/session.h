@@ -16,6 +16,7 @@
 namespace procdesc {
 
 class Session;
+class EventThread;
 
 // The event channel of one helper. When a helper is replaced (it died, or a request to it failed),
 // its channel is kept until it reports EOF: exit records it sent before dying are still queued
@@ -45,7 +46,8 @@ class Session : public Napi::ObjectWrap<Session> {
   static Napi::Function Define(Napi::Env env);
 
   // new Session(onExit(id, pid, status, utimeUs, stimeUs, maxrssKb), onLost(errno, generation),
-  //             onReadable(pidfd))
+  //             onReadable(pidfd), exitThread: bool)
+  // exitThread: exits come through a reader thread (event_thread.cc) instead of uv_poll.
   explicit Session(const Napi::CallbackInfo& info);
   ~Session() override;
 
@@ -54,6 +56,8 @@ class Session : public Napi::ObjectWrap<Session> {
   void Shutdown(bool teardown);
 
  private:
+  friend class EventThread;  // runs OnEvents and OnPidfdReadable for its reports
+
   // helper.cc: the helper's life.
   int EnsureHelper(const char** syscall_name);
   void Retire();
@@ -95,6 +99,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::FunctionReference on_readable_;
   std::unordered_map<int, PidfdWatch*> watches_;  // by pidfd
   std::unique_ptr<Napi::AsyncContext> async_context_;
+  EventThread* thread_ = nullptr;  // set: no uv_* call at all (loop_ stays null)
 };
 
 }  // namespace procdesc
