@@ -2,6 +2,7 @@
 //   module.cc      the exports, the constants, per-environment cleanup
 //   session.cc     a Session: the helper's life and generations, exit records into JS
 //   watches.cc     pidfds watched for their process's exit
+//   event_thread.cc exits without libuv (Bun, Deno): a reader thread and a threadsafe function
 //   spawn_calls.cc spawn() and spawnSync(): a request in, a result out
 //   request.cc     reading a request from JS, building the wire message
 //   launch.cc      starting the helper without becoming its parent
