@@ -3,9 +3,11 @@
 // the report is run) to the JS thread, which looks the token up, runs the same handler the uv_poll
 // path runs, and re-arms the fd if it is still wanted.
 //
-// Teardown: Stop() wakes the thread through an eventfd and joins it, so no thread outlives the
-// Session (the addon may be unloaded after a worker's environment goes). A report queued before
-// that runs with env == NULL once the runtime finalizes the function, and is dropped untouched.
+// Teardown: the thread is woken through an eventfd and joined both when the Session goes (the
+// addon may be unloaded after a worker's environment goes) and when the threadsafe function is
+// finalized (Node frees it at environment teardown, and a thread that still called it would use
+// freed memory), whichever comes first. A report still queued then runs with env == NULL and is
+// dropped untouched. The object goes when both are done with it.
 #include "event_thread.h"
 
 #include <errno.h>
@@ -26,9 +28,9 @@ EventThread* EventThread::Create(napi_env env, Session* session) {
   napi_value name = nullptr;
   bool ok = t->epoll_fd_ >= 0 && t->wake_fd_ >= 0 &&
             napi_create_string_utf8(env, "procdesc:exits", NAPI_AUTO_LENGTH, &name) == napi_ok &&
-            // No queue limit: the thread never blocks in napi_call_threadsafe_function, so Stop()
-            // can always wake and join it.
-            napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, t, CallJs,
+            // No queue limit: the thread never blocks in napi_call_threadsafe_function, so
+            // StopThread() can always wake and join it.
+            napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, t, Finalize, t, CallJs,
                                             &t->tsfn_) == napi_ok;
   if (ok) {
     // Unreferenced until a child runs, as an idle uv_poll handle would be.
@@ -40,9 +42,12 @@ EventThread* EventThread::Create(napi_env env, Session* session) {
          pthread_create(&t->thread_, nullptr, Run, t) == 0;
   }
   if (!ok) {
-    if (t->tsfn_) napi_release_threadsafe_function(t->tsfn_, napi_tsfn_abort);
-    t->tsfn_ = nullptr;
-    delete t;
+    if (!t->tsfn_) {
+      delete t;
+    } else {
+      t->session_ = nullptr;
+      napi_release_threadsafe_function(t->tsfn_, napi_tsfn_abort);  // Finalize deletes it
+    }
     return nullptr;
   }
   t->running_ = true;
@@ -54,18 +59,33 @@ EventThread::~EventThread() {
   if (wake_fd_ >= 0) close(wake_fd_);
 }
 
-void EventThread::Stop(bool teardown) {
-  if (running_) {
-    uint64_t one = 1;
-    while (write(wake_fd_, &one, sizeof one) < 0 && errno == EINTR) {
-    }
-    pthread_join(thread_, nullptr);
-    running_ = false;
+void EventThread::StopThread() {
+  if (!running_) return;
+  uint64_t one = 1;
+  while (write(wake_fd_, &one, sizeof one) < 0 && errno == EINTR) {
   }
+  pthread_join(thread_, nullptr);
+  running_ = false;
+}
+
+void EventThread::Detach(bool teardown) {
+  StopThread();
   targets_.clear();
   by_fd_.clear();
-  if (tsfn_ && !teardown) napi_release_threadsafe_function(tsfn_, napi_tsfn_release);
-  tsfn_ = nullptr;
+  session_ = nullptr;
+  if (finalized_) {
+    delete this;
+    return;
+  }
+  if (!teardown) napi_release_threadsafe_function(tsfn_, napi_tsfn_release);
+}
+
+void EventThread::Finalize(napi_env, void* data, void*) {
+  EventThread* self = static_cast<EventThread*>(data);
+  self->StopThread();
+  self->finalized_ = true;
+  self->tsfn_ = nullptr;
+  if (!self->session_) delete self;
 }
 
 void* EventThread::Run(void* arg) {
@@ -79,7 +99,7 @@ void* EventThread::Run(void* arg) {
     }
     for (int i = 0; i < n; i++) {
       uint64_t token = events[i].data.u64;
-      if (token == 0) return nullptr;  // Stop()
+      if (token == 0) return nullptr;  // StopThread()
       // Blocking mode with no queue limit never waits; napi_closing: the environment is going.
       if (napi_call_threadsafe_function(self->tsfn_, reinterpret_cast<void*>(static_cast<uintptr_t>(token)),
                                         napi_tsfn_blocking) != napi_ok)
@@ -91,6 +111,7 @@ void* EventThread::Run(void* arg) {
 void EventThread::CallJs(napi_env env, napi_value, void* context, void* data) {
   if (env == nullptr) return;  // being finalized: the EventThread may be gone already
   EventThread* self = static_cast<EventThread*>(context);
+  if (!self->session_) return;  // detached: only Finalize is still to come
   uint64_t token = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(data));
   auto it = self->targets_.find(token);
   if (it == self->targets_.end()) return;  // removed since the thread saw it
@@ -109,7 +130,7 @@ uint64_t EventThread::Add(Target t) {
   uint64_t token = next_token_++;
   targets_[token] = t;
   by_fd_[t.fd] = token;
-  if (!Arm(token, EPOLL_CTL_ADD)) {
+  if (!Arm(token, EPOLL_CTL_ADD) && tsfn_) {
     // Not pollable (never for a socket or a pidfd): report it at once, as poll would say POLLERR.
     napi_call_threadsafe_function(tsfn_, reinterpret_cast<void*>(static_cast<uintptr_t>(token)), napi_tsfn_nonblocking);
   }

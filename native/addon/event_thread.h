@@ -23,11 +23,12 @@ class EventThread {
  public:
   // nullptr if the thread, the epoll set or the threadsafe function cannot be made.
   static EventThread* Create(napi_env env, Session* session);
-  ~EventThread();
 
-  // Stops and joins the thread. teardown: the environment is going away and Node-API may not be
-  // called (the runtime finalizes the threadsafe function itself); else it is released here.
-  void Stop(bool teardown);
+  // The Session goes: the thread is stopped and joined, nothing more reaches the Session.
+  // teardown: the environment is going away, no Node-API call (the runtime finalizes the
+  // threadsafe function itself); else it is released here. Either way the object deletes itself
+  // once both the Session and the threadsafe function are done with it (Finalize).
+  void Detach(bool teardown);
 
   // JS thread only. Each fd is reported once per Add/re-arm (EPOLLONESHOT), so the thread never
   // spins on data the JS thread has not read yet.
@@ -46,6 +47,11 @@ class EventThread {
     bool ref;
   };
   EventThread() = default;
+  ~EventThread();
+  void StopThread();
+  // The threadsafe function's finalizer: after it, napi_call_threadsafe_function may not be called
+  // at all (Node frees the function at environment teardown whatever threads still use it).
+  static void Finalize(napi_env env, void* data, void* hint);
   static void* Run(void* self);
   static void CallJs(napi_env env, napi_value js_cb, void* context, void* data);
   uint64_t Add(Target t);
@@ -57,6 +63,7 @@ class EventThread {
   napi_threadsafe_function tsfn_ = nullptr;
   pthread_t thread_{};
   bool running_ = false;
+  bool finalized_ = false;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // an eventfd: written to stop the thread
   uint64_t next_token_ = 1;  // 0 is the wake fd's

@@ -48,8 +48,7 @@ Session::Session(const Napi::CallbackInfo& info)
 // so instance_ is still there when a Session goes with its environment.
 Session::~Session() {
   Shutdown(true);
-  if (thread_) thread_->Stop(true);
-  delete thread_;
+  if (thread_) thread_->Detach(true);
   instance_->sessions.erase(this);
 }
 
