@@ -21,6 +21,13 @@ describe('the Bun and Deno paths, on Node', function () {
     });
   }
 
+  it('workers that end or are terminated stop their reader thread (no crash, no hang)', async () => {
+    const r = await runNode(path.join(DIR, 'worker-teardown.cjs'), [], { env: RUNTIME_PATH });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json?.ok, true, r.stderr);
+    assert.ok(r.json.codes.every((c) => c === 2));
+  });
+
   it('a waitpid(-1) reaper in the host: 300/300 children right through the reader thread', async () => {
     const r = await runNode(path.join(DIR, 'hostile-check.cjs'), ['procdesc', 'reaper', '300'], { env: RUNTIME_PATH });
     assert.ok(r.json, r.stderr);
