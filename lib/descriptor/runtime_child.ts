@@ -175,11 +175,30 @@ export function useRuntimeChild(): boolean {
   return otherRuntime() !== null || process.env.PROCDESC_RUNTIME_CHILD === '1';
 }
 
+interface DenoPermissions {
+  querySync(d: { name: 'run'; command?: string }): { state: string };
+  requestSync(d: { name: 'run'; command?: string }): { state: string };
+}
+
+// Deno runs a child only with --allow-run (for that command). The helper is not Deno's to check,
+// so we ask as Deno's own spawn does (a prompt on a terminal, else denied) and fail as it fails.
+function checkDenoRun(file: string): void {
+  const permissions = (globalThis as { Deno?: { permissions?: DenoPermissions } }).Deno?.permissions;
+  if (!permissions) return;
+  const desc = { name: 'run' as const, command: file };
+  let state = permissions.querySync(desc).state;
+  if (state === 'prompt') state = permissions.requestSync(desc).state;
+  if (state === 'granted') return;
+  throw Object.assign(new Error(`Requires run access to "${file}", run again with the --allow-run flag`),
+    { name: 'NotCapable', code: 'ERR_ACCESS_DENIED' });
+}
+
 /** spawn() for the descriptor API without Node's ChildProcess; the shape of lib/node/drop_in.ts's
  * spawnChild. Argument errors throw; spawn errors come back as spawnResult (-errno). */
 export function spawnRuntimeChild(session: Session, args: [unknown, unknown, unknown], killOnClose: boolean):
   { child: RuntimeChild; spawnResult: number } {
   const spawn = normalizeSpawn(...args);
+  checkDenoRun(spawn.spawnfile);
   const o = (Array.isArray(args[1]) ? args[2] : args[1] ?? args[2]) as { killSignal?: unknown; timeout?: unknown; signal?: unknown } | undefined;
   const killSignal = signalNumber(o?.killSignal ?? 'SIGTERM');
   if (killSignal === undefined) throw new ERR_UNKNOWN_SIGNAL(o?.killSignal);
