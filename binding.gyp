@@ -7,6 +7,7 @@
         "native/addon/session.cc",
         "native/addon/watches.cc",
         "native/addon/deliveries.cc",
+        "native/addon/event_thread.cc",
         "native/addon/spawn_calls.cc",
         "native/addon/request.cc",
         "native/addon/syscalls.cc",

@@ -7,10 +7,21 @@ import { promisify } from 'node:util';
 
 import { ERR_CHILD_PROCESS_STDIO_MAXBUFFER, ERR_INVALID_ARG_TYPE, validateMaxBuffer } from '../lib/descriptor/errors';
 import { spawn, type ResourceUsage, type SubprocessOptions } from '../lib/descriptor/subprocess';
+import { corePath } from '../lib/core/path';
+import { useRuntimeChild } from '../lib/descriptor/runtime_child';
 import * as dropIn from './child_process';
+import * as runtimeExec from './runtime_exec';
 
-export const exec: typeof nodeChildProcess.exec.__promisify__ = promisify(dropIn.exec) as any;
-export const execFile: typeof nodeChildProcess.execFile.__promisify__ = promisify(dropIn.execFile) as any;
+const nodeExec = promisify(dropIn.exec) as (...args: unknown[]) => any;
+const nodeExecFile = promisify(dropIn.execFile) as (...args: unknown[]) => any;
+
+// On Bun and Deno the drop-in is the runtime's own: there they are made through the helper instead.
+export const exec: typeof nodeChildProcess.exec.__promisify__ = useRuntimeChild()
+  ? ((...args: Parameters<typeof runtimeExec.exec>) => (corePath().ok ? runtimeExec.exec : nodeExec)(...args)) as any
+  : promisify(dropIn.exec) as any;
+export const execFile: typeof nodeChildProcess.execFile.__promisify__ = useRuntimeChild()
+  ? ((...args: Parameters<typeof runtimeExec.execFile>) => (corePath().ok ? runtimeExec.execFile : nodeExecFile)(...args)) as any
+  : promisify(dropIn.execFile) as any;
 
 export interface RunOptions extends Omit<SubprocessOptions, 'stdio'> {
   /** Written to the child's stdin, which is then closed. Without it stdin is /dev/null. */

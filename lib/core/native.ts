@@ -64,8 +64,10 @@ export type ExitCallback = (id: number, pid: number, status: number, utimeUs: nu
 
 export interface NativeBinding {
   constants: NativeConstants;
+  /** exitThread: exits come through a reader thread and a threadsafe function instead of libuv's
+   * uv_poll (Bun and Deno, whose uv_poll is missing or broken). */
   Session: new (onExit: ExitCallback, onLost: (errno: number, generation: number) => void,
-    onReadable: (pidfd: number) => void) => NativeSession;
+    onReadable: (pidfd: number) => void, exitThread: boolean) => NativeSession;
   /** The wait status of a reaped process, for any pidfd holder (6.15+): null while not yet reaped,
    * -errno where the kernel keeps no exit status for non-parents. */
   exitStatus(pidfd: number): number | null;

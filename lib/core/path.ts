@@ -1,7 +1,8 @@
 // Whether this environment can make children through the helper, decided once: the runtime, the
 // platform, the addon, the kernel and sandbox (pidfds), and the helper itself. The probe leaves
 // nothing behind: pidfd_open on ourselves, no child, no SIGCHLD. Where one of them says no, the
-// callers hand over to the runtime's own child_process, and say why (capabilities()).
+// callers hand over to the runtime's own child_process, and say why (capabilities()). Bun and Deno
+// pass here too: the session takes their exits through its reader thread (lib/core/session.ts).
 import { getSystemErrorName } from 'node:util';
 
 import { loadNative } from './native';
@@ -30,15 +31,6 @@ function fallback(reason: string, warn: boolean, pidfd = false): CorePath {
   return { ok: false, reason, warn, pidfd, helper: false, clonePidfd: false, session: null };
 }
 
-/** The runtime, when it is not Node: Bun and Deno load Node-API addons but implement libuv only in
- * part (Bun 1.4 aborts the process in uv_poll_init), so nothing of ours may call into libuv there. */
-export function otherRuntime(): string | null {
-  const versions = process.versions as Record<string, string | undefined>;
-  if (versions.bun) return `Bun ${versions.bun}`;
-  if (versions.deno || (globalThis as { Deno?: unknown }).Deno) return `Deno ${versions.deno ?? ''}`.trim();
-  return null;
-}
-
 export function corePath(): CorePath {
   decided ??= decide();
   return decided;
@@ -47,8 +39,6 @@ export function corePath(): CorePath {
 function decide(): CorePath {
   if (process.env.PROCDESC_FORCE_FALLBACK) return fallback('PROCDESC_FORCE_FALLBACK is set', false);
   if (process.platform !== 'linux') return fallback(`pidfds are Linux-only (platform is ${process.platform})`, true);
-  const runtime = otherRuntime();
-  if (runtime) return fallback(`${runtime}: procdesc needs Node's libuv (uv_poll) and child_process internals`, true);
   const { binding, error } = loadNative();
   const session = getSession();
   if (!binding || !session) return fallback(`the native addon could not be loaded: ${error?.message}`, true);

@@ -2,6 +2,7 @@
 // ProcessHandle that asked, and keeps the event loop alive exactly while a ref'd child runs.
 // One per Node environment (main thread or worker), like the addon's instance data behind it.
 import { loadNative, type NativeBinding, type NativeSession } from './native';
+import { otherRuntime } from './runtime';
 
 export interface ExitRecord {
   pid: number;
@@ -31,7 +32,7 @@ export class Session {
   private nextId = 1;
   private refs = 0;
 
-  constructor(binding: NativeBinding) {
+  constructor(binding: NativeBinding, exitThread: boolean) {
     this.binding = binding;
     this.native = new binding.Session(
       (id, pid, status, userCPUTime, systemCPUTime, maxRSS) => {
@@ -55,6 +56,7 @@ export class Session {
         this.watched.delete(pidfd);
         member?.pidfdReadable();
       },
+      exitThread,
     );
   }
 
@@ -90,7 +92,15 @@ let session: Session | null | undefined;
 export function getSession(): Session | null {
   if (session === undefined) {
     const { binding } = loadNative();
-    session = binding ? new Session(binding) : null;
+    // Node: uv_poll (no thread hop between an exit and its callback). Bun and Deno: the reader
+    // thread, as their uv_poll aborts (Bun) or fires once (Deno). PROCDESC_EXIT_THREAD=1 makes Node
+    // use the thread too, so that its tests can run on Node.
+    const exitThread = otherRuntime() !== null || process.env.PROCDESC_EXIT_THREAD === '1';
+    try {
+      session = binding ? new Session(binding, exitThread) : null;
+    } catch {
+      session = null; // the thread could not start: the caller falls back
+    }
   }
   return session;
 }

@@ -14,12 +14,16 @@ import { corePath } from '../core/path';
 import { buildRequest } from '../core/request';
 import { getSession } from '../core/session';
 import { dropInPath, fallbackReason } from '../node/path';
+import { useRuntimeChild } from './runtime_child';
 
 export interface Capabilities {
   /** 'procdesc' when children go through the helper, 'node' when we hand over to node:child_process. */
   path: 'procdesc' | 'node';
   /** Why we fell back, when path is 'node'. */
   reason: string | null;
+  /** The descriptor API's own path (spawn(), open(), procdesc/promises): on Bun and Deno it is
+   * 'procdesc' while `path` (the drop-in's) is 'node', as their ChildProcess cannot take our handle. */
+  descriptorPath: 'procdesc' | 'node';
   pidfd: boolean;
   helper: boolean;
   helperPid: number | null;
@@ -59,10 +63,12 @@ function decidePath(): PathDecision {
   if (core.ok && !dropIn) whyNot.nodeInternals = fallbackReason() ?? 'unknown';
   const sync = dropIn?.internals.spawnSync;
   if (dropIn && typeof sync === 'string') whyNot.syncThroughHelper = `spawnSync and friends are Node's own: ${sync}`;
+  const descriptor = dropIn !== null || (core.ok && useRuntimeChild());
   // The helper may have been restarted since: report the current one.
-  const info = dropIn ? getSession()?.native.helperInfo() : null;
+  const info = descriptor ? getSession()?.native.helperInfo() : null;
   return {
     path: dropIn ? 'procdesc' : 'node', reason: dropIn ? null : fallbackReason(),
+    descriptorPath: descriptor ? 'procdesc' : 'node',
     pidfd: core.pidfd, helper: core.helper, helperPid: info?.pid ?? null, clonePidfd: core.clonePidfd, whyNot,
   };
 }

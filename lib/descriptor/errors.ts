@@ -8,7 +8,7 @@ export interface NodeError extends Error {
 }
 
 function makeError<A extends unknown[]>(code: string, Base: ErrorConstructor, message: (...args: A) => string) {
-  return class extends Base implements NodeError {
+  const NodeStyleError = class extends Base implements NodeError {
     code = code;
     constructor(...args: A) {
       super(message(...args));
@@ -18,6 +18,9 @@ function makeError<A extends unknown[]>(code: string, Base: ErrorConstructor, me
       return `${this.name} [${code}]: ${this.message}`;
     }
   };
+  // Node's own report their base class (TypeError...) as their constructor.
+  Object.defineProperty(NodeStyleError.prototype, 'constructor', { value: Base, configurable: true, writable: true });
+  return NodeStyleError;
 }
 
 /** How Node describes a value it did not expect (`Received type number (1)`). */

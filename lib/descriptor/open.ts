@@ -8,7 +8,6 @@ import { EventEmitter } from 'eventemitter3';
 
 import { errnoException, signalNumber, uvErrno } from '../core/errno';
 import { loadNative } from '../core/native';
-import { otherRuntime } from '../core/path';
 import { ProcessHandle } from '../core/process_handle';
 import { getSession } from '../core/session';
 import { AbortError, ERR_UNKNOWN_SIGNAL, validateInt32 } from './errors';
@@ -95,8 +94,6 @@ export class ProcessDescriptor extends EventEmitter<ProcessDescriptorEvents> {
 /** A handle on the process `pid`, which need not be ours. Throws `pidfd_open ESRCH` if there is none. */
 export function open(pid: number): ProcessDescriptor {
   validateInt32(pid, 'pid', 1);
-  const runtime = otherRuntime();
-  if (runtime) throw new Error(`procdesc: open() is not available on ${runtime} yet`);
   const session = getSession();
   if (!session) throw new Error(`procdesc: the native addon is unavailable (${loadNative().error?.message})`);
   const pidfd = session.binding.pidfdOpen(pid);

@@ -11,11 +11,28 @@ import { constants as osConstants } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
 
 import { errnoException, signalNumber, uvErrno } from '../core/errno';
+import { corePath } from '../core/path';
+import type { ProcessHandle } from '../core/process_handle';
 import { processHandleOf, resourceUsageOf } from '../node/claim';
 import { spawnChild } from '../node/drop_in';
 import type { NodeChild } from '../node/internals';
 import { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_STATE, ERR_OUT_OF_RANGE, ERR_UNKNOWN_SIGNAL } from './errors';
 import { lines } from './lines';
+import { RuntimeChild, spawnRuntimeChild, useRuntimeChild } from './runtime_child';
+
+// The child behind a Subprocess: Node's ChildProcess (our handle swapped in, or Node's own on the
+// fallback path), or on Bun and Deno a RuntimeChild of our own (runtime_child.ts says why).
+type Child = NodeChild | RuntimeChild;
+
+function handleOf(child: Child): ProcessHandle | null {
+  return child instanceof RuntimeChild ? child.handle : processHandleOf(child);
+}
+
+function usageOf(child: Child): SubprocessExit['resourceUsage'] {
+  if (!(child instanceof RuntimeChild)) return resourceUsageOf(child);
+  const usage = child.handle.usage;
+  return usage ? { userCPUTime: usage.userCPUTime, systemCPUTime: usage.systemCPUTime, maxRSS: usage.maxRSS } : null;
+}
 
 const signals = osConstants.signals;
 const UV_ESRCH = uvErrno('ESRCH'), UV_EINVAL = uvErrno('EINVAL');
@@ -84,7 +101,7 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
   /** Resolves once the child has exited (stdio may still be draining); never rejects. */
   readonly exited: Promise<SubprocessExit>;
 
-  readonly #child: NodeChild;
+  readonly #child: Child;
   readonly #killSignal: number;
   readonly #forceKillAfterDelay: number | false;
   readonly #detached: boolean;
@@ -92,7 +109,7 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
   #exit: SubprocessExit | null = null;
 
   /** Use spawn(). */
-  constructor(child: NodeChild, opts: { killSignal: number; forceKillAfterDelay: number | false; detached: boolean }) {
+  constructor(child: Child, opts: { killSignal: number; forceKillAfterDelay: number | false; detached: boolean }) {
     super();
     this.#child = child;
     this.#killSignal = opts.killSignal;
@@ -107,7 +124,7 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
       child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
         if (this.#forceKill) clearTimeout(this.#forceKill);
         this.#forceKill = null;
-        const usage = resourceUsageOf(child);
+        const usage = usageOf(child);
         this.#exit = { code, signal, resourceUsage: usage ? { ...usage } : null };
         resolve(this.#exit);
       });
@@ -128,7 +145,7 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
 
   /** The pidfd in this process while the child runs; -1 after its exit (and on the fallback path). */
   get fd(): number {
-    return processHandleOf(this.#child)?.fd ?? -1;
+    return handleOf(this.#child)?.fd ?? -1;
   }
 
   /** Sends `signal` (default: the killSignal option, else SIGTERM) through the pidfd: true if
@@ -150,7 +167,7 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
 
   #signalGroup(signo: number): boolean {
     const child = this.#child;
-    const handle = processHandleOf(child);
+    const handle = handleOf(child);
     if (handle) {
       const err = handle.kill(signo, true);
       if (err === 0) return true;
@@ -246,7 +263,10 @@ export function spawn(file: string, args?: readonly string[] | SubprocessOptions
     throw new ERR_INVALID_ARG_VALUE('options.stdio', stdio, "cannot have 'ipc' here (use fork())");
   }
 
-  const { child, spawnResult, ours } = spawnChild([file, args, options], { killOnClose: killOnClose === true });
+  const core = useRuntimeChild() ? corePath() : null;
+  const { child, spawnResult, ours }: { child: Child; spawnResult: number | undefined; ours: boolean } = core?.ok
+    ? { ...spawnRuntimeChild(core.session!, [file, args, options], killOnClose === true), ours: true }
+    : spawnChild([file, args, options], { killOnClose: killOnClose === true });
   if (spawnResult !== 0) {
     // Node emits it on the next tick: it must go nowhere, we throw it now.
     child?.on('error', () => {});
@@ -263,6 +283,6 @@ export function spawn(file: string, args?: readonly string[] | SubprocessOptions
   const subprocess = new Subprocess(child, { killSignal, forceKillAfterDelay, detached: ownOption(opts, 'detached') === true });
   // Errors after the spawn (a failed kill, an AbortSignal's AbortError) are the Subprocess's.
   child.on('error', (err: Error) => subprocess.emit('error', err));
-  if (!ours && killOnClose === true) killOnHostExit(child);
+  if (!ours && killOnClose === true) killOnHostExit(child as NodeChild);
   return subprocess;
 }

@@ -3,6 +3,7 @@
 // call hands over to the runtime's own child_process. Falling back for a reason the user can act
 // on emits one process warning (code PROCDESC_FALLBACK); PROCDESC_FORCE_FALLBACK=1 stays silent.
 import { corePath } from '../core/path';
+import { otherRuntime } from '../core/runtime';
 import type { Session } from '../core/session';
 import { nodeInternals, type NodeInternals } from './internals';
 
@@ -20,7 +21,13 @@ function decide(): { path: DropInPath | null; reason: string | null } {
   let reason = core.reason;
   let warn = core.warn;
   let path: DropInPath | null = null;
-  if (core.ok) {
+  const runtime = otherRuntime();
+  if (core.ok && runtime) {
+    // Their ChildProcess keeps its state in private fields (#handle, #spawnInternal) that the
+    // handle swap (claim.ts) cannot reach: their own child_process it is, for the drop-in only.
+    reason = `${runtime}: the drop-in needs Node's child_process internals (the descriptor API works)`;
+    warn = true;
+  } else if (core.ok) {
     const internals = nodeInternals(core.session!.binding);
     if (typeof internals === 'string') {
       reason = `an internal of Node ${process.version} is not as procdesc knows it: ${internals}`;

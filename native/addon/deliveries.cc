@@ -39,6 +39,13 @@
 namespace procdesc {
 
 void Session::Defer(const Delivery& d) {
+  pending_.push_back(d);
+  // With the reader thread (Bun, Deno) there is no libuv loop to wait a turn in: what a report
+  // brought is delivered right after its handler returns (event_thread.cc calls DeliverRipe).
+  if (thread_) {
+    pending_.back().ripe = true;
+    return;
+  }
   if (!check_) {
     check_ = new uv_check_t;
     uv_check_init(loop_, check_);
@@ -46,35 +53,38 @@ void Session::Defer(const Delivery& d) {
     idle_ = new uv_idle_t;
     uv_idle_init(loop_, idle_);
   }
-  pending_.push_back(d);
   if (!uv_is_active(reinterpret_cast<uv_handle_t*>(check_))) uv_check_start(check_, OnCheck);
 }
 
-// Delivers what has waited a whole poll phase, one at a time from the queue's head: a listener may
-// stop the session (the queue empties) or unwatch a pidfd (its pending readable goes, watches.cc).
-// What came in this turn's poll phase waits for the next turn.
-void Session::OnCheck(uv_check_t* handle) {
-  Session* self = static_cast<Session*>(handle->data);
-  napi_env env = self->env_;
-  Napi::HandleScope scope(self->env_);
-  while (!self->pending_.empty() && self->pending_.front().ripe) {
-    const Delivery d = self->pending_.front();
-    self->pending_.pop_front();
+// Delivers the ripe ones, one at a time from the queue's head: a listener may stop the session
+// (the queue empties) or unwatch a pidfd (its pending readable goes, watches.cc).
+void Session::DeliverRipe() {
+  napi_env env = env_;
+  Napi::HandleScope scope(env_);
+  while (!pending_.empty() && pending_.front().ripe) {
+    const Delivery d = pending_.front();
+    pending_.pop_front();
     if (d.kind == Delivery::kExit) {
       const pd_exit_record& r = d.record;
       // The raw wait status: lib/core/exit_status.ts is its one decoder.
       napi_value argv[] = {Int(env, static_cast<double>(r.id)), Int(env, r.pid), Int(env, r.status),
                            Int(env, static_cast<double>(r.utime_us)), Int(env, static_cast<double>(r.stime_us)),
                            Int(env, static_cast<double>(r.maxrss_kb))};
-      self->CallIntoJs(self->on_exit_, 6, argv);
+      CallIntoJs(on_exit_, 6, argv);
     } else if (d.kind == Delivery::kLost) {
       napi_value argv[] = {Int(env, d.err), Int(env, d.generation)};
-      self->CallIntoJs(self->on_lost_, 2, argv);
+      CallIntoJs(on_lost_, 2, argv);
     } else {
       napi_value argv[] = {Int(env, d.pidfd)};
-      self->CallIntoJs(self->on_readable_, 1, argv);
+      CallIntoJs(on_readable_, 1, argv);
     }
   }
+}
+
+// What has waited a whole poll phase is ripe; what came in this turn's poll phase waits for the next.
+void Session::OnCheck(uv_check_t* handle) {
+  Session* self = static_cast<Session*>(handle->data);
+  self->DeliverRipe();
   if (self->check_ != handle) return;  // stop() closed it
   for (Delivery& d : self->pending_) d.ripe = true;
   uv_check_stop(handle);

@@ -3,6 +3,7 @@
 //   session.cc     a Session: the helper's life and generations, exit records read
 //   watches.cc     pidfds watched for their process's exit
 //   deliveries.cc  exit news into JS a loop turn later, after the stdio EOFs (Node's order)
+//   event_thread.cc exits without libuv (Bun, Deno): a reader thread and a threadsafe function
 //   spawn_calls.cc spawn() and spawnSync(): a request in, a result out
 //   request.cc     reading a request from JS, building the wire message
 //   launch.cc      starting the helper without becoming its parent

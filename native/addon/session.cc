@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "event_thread.h"
 #include "js_values.h"
 
 namespace procdesc {
@@ -29,7 +30,14 @@ Napi::Function Session::Define(Napi::Env env) {
 
 Session::Session(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<Session>(info), env_(info.Env()), instance_(env_.GetInstanceData<Instance>()) {
-  napi_get_uv_event_loop(env_, &loop_);
+  // Node keeps uv_poll: its callback runs in the loop's poll phase with no thread hop, which the
+  // kill->exit latency (issue 17) would pay for. Bun and Deno ask for the thread (lib/core/path.ts).
+  if (info[3].ToBoolean().Value()) {
+    thread_ = EventThread::Create(env_, this);
+    if (!thread_) Napi::Error::New(env_, "procdesc: the exit reader thread could not start").ThrowAsJavaScriptException();
+  } else {
+    napi_get_uv_event_loop(env_, &loop_);
+  }
   on_exit_ = Napi::Persistent(info[0].As<Napi::Function>());
   on_lost_ = Napi::Persistent(info[1].As<Napi::Function>());
   on_readable_ = Napi::Persistent(info[2].As<Napi::Function>());
@@ -41,6 +49,7 @@ Session::Session(const Napi::CallbackInfo& info)
 // so instance_ is still there when a Session goes with its environment.
 Session::~Session() {
   Shutdown(true);
+  if (thread_) thread_->Detach(true);
   instance_->sessions.erase(this);
 }
 
@@ -59,6 +68,12 @@ void Session::Shutdown(bool teardown) {
 }
 
 void Session::CloseChannel(EventChannel* c, bool teardown) {
+  if (EventThread* t = c->session->thread_) {
+    t->Remove(c->fd);
+    close(c->fd);
+    delete c;
+    return;
+  }
   uv_poll_stop(&c->poll);
   close(c->fd);
   uv_close(reinterpret_cast<uv_handle_t*>(&c->poll),
@@ -73,6 +88,7 @@ void Session::Retire() {
 }
 
 void Session::ApplyRef() {
+  if (thread_) return thread_->SetSessionRef(referenced_ && !channels_.empty());
   for (EventChannel* c : channels_) {
     if (referenced_)
       uv_ref(reinterpret_cast<uv_handle_t*>(&c->poll));
@@ -132,6 +148,13 @@ int Session::EnsureHelper(const char** syscall_name) {
   if (err) return err;
   helper_.generation = ++generations_;
   EventChannel* c = new EventChannel{this, helper_.generation, helper_.evt_fd, {}};
+  channels_.insert(c);
+  if (thread_) {
+    thread_->AddChannel(c);
+    ApplyRef();
+    return 0;
+  }
+  channels_.erase(c);
   uv_poll_init(loop_, &c->poll, c->fd);
   c->poll.data = c;
   uv_poll_start(&c->poll, UV_READABLE | UV_DISCONNECT, OnEvents);

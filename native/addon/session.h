@@ -18,6 +18,7 @@
 namespace procdesc {
 
 class Session;
+class EventThread;
 
 // The event channel of one helper. When a helper is replaced (it died, or a request to it failed),
 // its channel is kept until it reports EOF: exit records it sent before dying are still queued
@@ -57,7 +58,8 @@ class Session : public Napi::ObjectWrap<Session> {
   static Napi::Function Define(Napi::Env env);
 
   // new Session(onExit(id, pid, status, utimeUs, stimeUs, maxrssKb), onLost(errno, generation),
-  //             onReadable(pidfd))
+  //             onReadable(pidfd), exitThread: bool)
+  // exitThread: exits come through a reader thread (event_thread.cc) instead of uv_poll.
   explicit Session(const Napi::CallbackInfo& info);
   ~Session() override;
 
@@ -66,6 +68,8 @@ class Session : public Napi::ObjectWrap<Session> {
   void Shutdown(bool teardown);
 
  private:
+  friend class EventThread;  // runs OnEvents and OnPidfdReadable for its reports
+
   // helper.cc: the helper's life.
   int EnsureHelper(const char** syscall_name);
   void Retire();
@@ -82,6 +86,7 @@ class Session : public Napi::ObjectWrap<Session> {
 
   // deliveries.cc: exits, losses and readable pidfds reach JS a loop turn after they are read.
   void Defer(const Delivery& d);
+  void DeliverRipe();
   static void OnCheck(uv_check_t* handle);
   void CloseDeliveries(bool teardown);
 
@@ -115,6 +120,7 @@ class Session : public Napi::ObjectWrap<Session> {
   uv_check_t* check_ = nullptr;  // made at the first delivery
   uv_idle_t* idle_ = nullptr;    // keeps the next poll phase from blocking while deliveries wait
   std::deque<Delivery> pending_;
+  EventThread* thread_ = nullptr;  // set: no uv_* call at all (loop_ stays null)
 };
 
 }  // namespace procdesc

@@ -3,6 +3,7 @@
 // has exited (Linux 5.3); each watch calls onReadable(pidfd) once and is gone.
 #include <errno.h>
 
+#include "event_thread.h"
 #include "js_values.h"
 #include "session.h"
 
@@ -16,6 +17,11 @@ Napi::Value Session::Watch(const Napi::CallbackInfo& info) {
   if (!ToInt32(env, info[0], &fd) || !ToBool(env, info[1], &ref)) return Napi::Value();
   if (watches_.count(fd)) return Napi::Value(env, Int(env, 0));
   PidfdWatch* w = new PidfdWatch{this, fd, {}};
+  if (thread_) {
+    watches_[fd] = w;
+    thread_->AddWatch(w, ref);
+    return Napi::Value(env, Int(env, 0));
+  }
   int err = uv_poll_init(loop_, &w->poll, fd);
   if (err) {
     delete w;
@@ -46,6 +52,11 @@ Napi::Value Session::Unwatch(const Napi::CallbackInfo& info) {
 }
 
 void Session::CloseWatch(PidfdWatch* w, bool teardown) {
+  if (EventThread* t = w->session->thread_) {
+    t->Remove(w->fd);  // the pidfd itself is JS's to close
+    delete w;
+    return;
+  }
   uv_poll_stop(&w->poll);
   uv_close(reinterpret_cast<uv_handle_t*>(&w->poll),
            teardown ? nullptr : static_cast<uv_close_cb>([](uv_handle_t* h) { delete static_cast<PidfdWatch*>(h->data); }));

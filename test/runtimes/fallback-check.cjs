@@ -1,8 +1,9 @@
 'use strict';
-// Run by Bun and Deno (.ci/run): procdesc must detect the runtime before any libuv call, fall back
-// to the runtime's own child_process, say why in capabilities(), warn once, and keep working:
-// spawn, exec, execFileSync, fork and the descriptor API's spawn(). Prints one JSON line; exits 1
-// if anything is wrong.
+// Run by Bun and Deno (.ci/run): procdesc must detect the runtime before any libuv call, make the
+// drop-in fall back to the runtime's own child_process, say why in capabilities(), warn once, and
+// keep working: spawn, exec, execFileSync, fork; the descriptor API's spawn() goes through the
+// helper (descriptorPath 'procdesc', test/runtimes/descriptor-check.cjs tests it in full). Prints
+// one JSON line; exits 1 if anything is wrong.
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..', '..');
@@ -26,6 +27,7 @@ function settle(child) {
   const results = {
     runtime: process.versions.bun ? `bun ${process.versions.bun}` : `deno ${process.versions.deno}`,
     path: caps.path,
+    descriptorPath: caps.descriptorPath,
     reason: caps.reason,
     spawn: await settle(cp.spawn('sh', ['-c', 'echo spawned; exit 3'])),
     exec: await new Promise((resolve) => cp.exec('echo executed', (err, stdout) => resolve({ err: err && err.message, stdout }))),
@@ -42,7 +44,7 @@ function settle(child) {
   };
   await new Promise((r) => setTimeout(r, 50));
   results.warnings = warnings;
-  const ok = results.path === 'node' && /Bun|Deno/.test(results.reason || '') &&
+  const ok = results.path === 'node' && results.descriptorPath === 'procdesc' && /Bun|Deno/.test(results.reason || '') &&
     results.spawn.code === 3 && results.spawn.out === 'spawned\n' &&
     !results.exec.err && results.exec.stdout === 'executed\n' &&
     results.execFileSync === 'synced\n' &&
