@@ -50,6 +50,10 @@ export class RuntimeChild extends EventEmitter {
   readonly handle: ProcessHandle;
   #closesNeeded = 1; // the exit, and each stream the child writes to
   #timer: NodeJS.Timeout | null = null;
+  // 'spawn' comes first, as in Node. Deno may run a threadsafe function's call (the exit) before
+  // the nextTick that emits 'spawn' (seen 1 in 5 runs of a child that exits at once).
+  #spawnEmitted = false;
+  #exitBeforeSpawn: (() => void) | null = null;
   readonly #options: RuntimeChildOptions;
 
   constructor(session: Session, spawn: RuntimeSpawn, options: RuntimeChildOptions) {
@@ -104,7 +108,11 @@ export class RuntimeChild extends EventEmitter {
     });
     [this.stdin, this.stdout, this.stderr] = this.stdio as [Writable | null, Readable | null, Readable | null];
     this.#armOptions();
-    process.nextTick(() => this.emit('spawn'));
+    process.nextTick(() => {
+      this.#spawnEmitted = true;
+      this.emit('spawn');
+      this.#exitBeforeSpawn?.();
+    });
     return 0;
   }
 
@@ -151,6 +159,10 @@ export class RuntimeChild extends EventEmitter {
   }
 
   #onExit(code: number | null, signal: string): void {
+    if (!this.#spawnEmitted) {
+      this.#exitBeforeSpawn = () => this.#onExit(code, signal);
+      return;
+    }
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.exitCode = code;
