@@ -2,10 +2,10 @@
 // ({ stdout, stderr }, the error carrying both, `.child` on the promise), and run(): one child to
 // its end, with its exit status and resource usage, rejecting with a RunError on failure.
 import type * as nodeChildProcess from 'node:child_process';
-import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 
 import { ERR_CHILD_PROCESS_STDIO_MAXBUFFER, ERR_INVALID_ARG_TYPE, validateMaxBuffer } from '../lib/descriptor/errors';
+import { collect } from '../lib/descriptor/collect';
 import { spawn, type ResourceUsage, type SubprocessOptions } from '../lib/descriptor/subprocess';
 import { corePath } from '../lib/core/path';
 import { useRuntimeChild } from '../lib/descriptor/runtime_child';
@@ -68,27 +68,6 @@ export class RunError<T extends string | Buffer = string> extends Error implemen
 }
 
 export const DEFAULT_MAX_BUFFER = 100 * 1024 * 1024;
-
-function collect(stream: Readable | null, maxBuffer: number, onOverflow: () => void): Promise<Buffer> {
-  if (!stream) return Promise.resolve(Buffer.alloc(0));
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    stream.on('data', (chunk: Buffer) => {
-      if (length > maxBuffer) return;
-      length += chunk.length;
-      if (length > maxBuffer) {
-        chunks.push(chunk.subarray(0, chunk.length - (length - maxBuffer)));
-        onOverflow();
-      } else {
-        chunks.push(chunk);
-      }
-    });
-    // 'close' also comes when the stream is destroyed, so an error cannot leave us waiting.
-    stream.on('error', () => {});
-    stream.on('close', () => resolve(Buffer.concat(chunks)));
-  });
-}
 
 /**
  * Runs `file` with `args` (spawn()'s options, plus input, encoding, maxBuffer) and resolves with

@@ -2,9 +2,9 @@
 // child_process (lib/node/path.ts): the same contract as util.promisify(node's) — resolves
 // { stdout, stderr }, rejects with Node's error (code, killed, signal, cmd, stdout, stderr), the
 // promise carries .child — with the child made through the helper, by the descriptor API's spawn.
-import type { Readable } from 'node:stream';
 
 import { ERR_CHILD_PROCESS_STDIO_MAXBUFFER, ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, validateMaxBuffer } from '../lib/descriptor/errors';
+import { collect } from '../lib/descriptor/collect';
 import { spawn, type Subprocess, type SubprocessOptions } from '../lib/descriptor/subprocess';
 
 /** Node's execFile default. */
@@ -20,26 +20,6 @@ interface ExecOptions {
 
 type Output = string | Buffer;
 export type ExecPromise = Promise<{ stdout: Output; stderr: Output }> & { child: Subprocess };
-
-function collect(stream: Readable | null, maxBuffer: number, onOverflow: (name: string) => void, name: string): Promise<Buffer> {
-  if (!stream) return Promise.resolve(Buffer.alloc(0));
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    stream.on('data', (chunk: Buffer) => {
-      if (length > maxBuffer) return;
-      length += chunk.length;
-      if (length > maxBuffer) {
-        chunks.push(chunk.subarray(0, chunk.length - (length - maxBuffer)));
-        onOverflow(name);
-      } else {
-        chunks.push(chunk);
-      }
-    });
-    stream.on('error', () => {});
-    stream.on('close', () => resolve(Buffer.concat(chunks)));
-  });
-}
 
 function runExec(file: string, args: string[], options: ExecOptions, cmd: string): ExecPromise {
   const { encoding = 'utf8', maxBuffer = EXEC_MAX_BUFFER, timeout, ...spawnOptions } = options;
@@ -69,8 +49,8 @@ function runExec(file: string, args: string[], options: ExecOptions, cmd: string
     encoding && encoding !== 'buffer' && Buffer.isEncoding(encoding) ? b.toString(encoding) : b;
   const promise = Promise.all([
     child.exited,
-    collect(child.stdout, maxBuffer, overflow, 'stdout'),
-    collect(child.stderr, maxBuffer, overflow, 'stderr'),
+    collect(child.stdout, maxBuffer, () => overflow('stdout')),
+    collect(child.stderr, maxBuffer, () => overflow('stderr')),
   ]).then(([exit, out, err]) => {
     if (timer) clearTimeout(timer);
     const stdout = decode(out), stderr = decode(err);
