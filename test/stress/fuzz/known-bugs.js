@@ -2,13 +2,10 @@
 const { optionOf } = require('./specs');
 
 // --- known product bugs ---------------------------------------------------------------------------
-// Differences from Node already reported, each with its own (skipped) test in
-// a test in test/reliability/ that reproduces it in one call. The fuzzer counts them apart so that it
+// Differences from Node already reported, each with a (skipped) test in test/reliability/ that
+// reproduces it in one call. The fuzzer counts them apart so that it
 // keeps finding new ones; --strict (or strict: true) counts them as any other.
-const ASYNC_FNS = new Set(['spawn', 'exec', 'execFile', 'fork']);
 const SYNC_FNS = new Set(['spawnSync', 'execSync', 'execFileSync']);
-const longName = (s) => s && ((s[0] === 'rep' && s[2] > 255) || (s[0] === 'v' && typeof s[1] === 'string' &&
-  s[1].length > 255 && !s[1].includes('/')));
 
 const KNOWN_BUGS = {
   // Node builds stdio with Array#reduce, which skips holes, and the sync functions drop string and
