@@ -13,7 +13,8 @@
 //
 // Why not at once: libuv runs a batch's callbacks in the kernel's ready-list order, so an exit
 // delivered from our poll callback could come before the EOF reads of that batch (measured on
-// Node 20: 'exit' before an 'end' 3 in 200 runs; late readers lost output 5 in 200).
+// Node 20, 1000 runs: 'exit' before an 'end' 22 times; stderr-then-stdout readers lost stdout 15
+// times; Node 0 and 0).
 //
 // Why one more iteration: Node's libuv handles the signal pipe that brings SIGCHLD after all other
 // watchers of a batch (uv__io_poll: have_signals), so Node's 'exit' comes at the end of that poll
