@@ -30,12 +30,16 @@ export interface Capabilities {
   exitInfoForNonParents: boolean;
   /** killGroup() goes through the pidfd (PIDFD_SIGNAL_PROCESS_GROUP, 6.9+), not through a PID. */
   groupSignals: boolean;
+  /** This process is PID 1 of its namespace or a child subreaper, so a dead helper and its orphaned
+   * children come to it, and procdesc reaps them through their pidfds (their real exit status, no
+   * zombie). False elsewhere: init or a subreaper above us reaps them, and PIDFD_INFO_EXIT tells. */
+  hostReapsOrphans: boolean;
   /** Why each feature that is false is not in use (nodeInternals: the Node internal that failed). */
   whyNot: Partial<Record<Feature, string>>;
 }
 
 export type Feature = 'pidfd' | 'helper' | 'nodeInternals' | 'syncThroughHelper' | 'exitInfoForNonParents' |
-  'groupSignals';
+  'groupSignals' | 'hostReapsOrphans';
 
 type PathDecision = Omit<Capabilities, 'exitInfoForNonParents' | 'groupSignals' | 'whyNot'> &
   { whyNot: Partial<Record<Feature, string>> };
@@ -61,9 +65,17 @@ function decidePath(): PathDecision {
   if (dropIn && typeof sync === 'string') whyNot.syncThroughHelper = `spawnSync and friends are Node's own: ${sync}`;
   // The helper may have been restarted since: report the current one.
   const info = dropIn ? getSession()?.native.helperInfo() : null;
+  const hostReapsOrphans = core.helper && loadNative().binding?.hostAdoptsOrphans() === true;
+  if (!hostReapsOrphans) {
+    whyNot.hostReapsOrphans = core.helper
+      ? 'this process is neither PID 1 of its namespace nor a child subreaper: the helper and its orphans ' +
+        'have another parent, which reaps them'
+      : `children are node:child_process's: ${core.reason}`;
+  }
   return {
     path: dropIn ? 'procdesc' : 'node', reason: dropIn ? null : fallbackReason(),
-    pidfd: core.pidfd, helper: core.helper, helperPid: info?.pid ?? null, clonePidfd: core.clonePidfd, whyNot,
+    pidfd: core.pidfd, helper: core.helper, helperPid: info?.pid ?? null, clonePidfd: core.clonePidfd,
+    hostReapsOrphans, whyNot,
   };
 }
 

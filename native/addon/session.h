@@ -35,6 +35,13 @@ struct PidfdWatch {
   uv_poll_t poll;
 };
 
+// A retired helper of which the host is the parent, watched until it can be reaped (helper_reap.cc).
+struct HelperReap {
+  Session* session;
+  int fd;  // its pidfd
+  uv_poll_t poll;
+};
+
 // Per environment: the sessions to shut down when the environment goes away (a worker ends).
 struct Instance {
   std::unordered_set<Session*> sessions;
@@ -56,7 +63,7 @@ class Session : public Napi::ObjectWrap<Session> {
  private:
   // helper.cc: the helper's life.
   int EnsureHelper(const char** syscall_name);
-  void Retire();
+  void Retire(bool teardown = false);
   void ApplyRef();
   static void OnEvents(uv_poll_t* handle, int status, int events);
   static void CloseChannel(EventChannel* c, bool teardown = false);
@@ -67,6 +74,11 @@ class Session : public Napi::ObjectWrap<Session> {
   // watches.cc
   static void OnPidfdReadable(uv_poll_t* handle, int status, int events);
   static void CloseWatch(PidfdWatch* w, bool teardown = false);
+
+  // helper_reap.cc: a retired helper is reaped by us where we are its parent.
+  void ReapRetiredHelper(int pidfd, bool teardown);
+  static void OnRetiredHelperReadable(uv_poll_t* handle, int status, int events);
+  static void CloseHelperReap(HelperReap* r, bool teardown = false);
 
   // Calls into JS as Node does from its own handles: one MakeCallback per event, inside our async
   // context; an exception thrown by a listener becomes an uncaught exception.
@@ -94,6 +106,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::FunctionReference on_lost_;
   Napi::FunctionReference on_readable_;
   std::unordered_map<int, PidfdWatch*> watches_;  // by pidfd
+  std::unordered_set<HelperReap*> helper_reaps_;
   std::unique_ptr<Napi::AsyncContext> async_context_;
 };
 
