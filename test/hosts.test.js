@@ -18,9 +18,12 @@ function host(opts, { pid1 = false } = {}) {
     ? ['unshare', ['--fork', '--pid', '--mount-proc', process.execPath, ...argv]]
     : [process.execPath, argv];
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    // stderr: the PROCDESC_FALLBACK warning where a sandbox sends us to node:child_process.
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
     child.on('error', reject);
     child.on('close', (code) => {
       const line = out.trim().split('\n').pop();
@@ -28,7 +31,7 @@ function host(opts, { pid1 = false } = {}) {
         const result = JSON.parse(line);
         if (result.error) reject(new Error(result.error)); else resolve(result);
       } catch {
-        reject(new Error(`host exited ${code} without a result: ${out}`));
+        reject(new Error(`host exited ${code} without a result: ${out}${err}`));
       }
     });
   });
@@ -95,6 +98,68 @@ describe('deployment shapes', function () {
       assert.match(ours.whyNot.hostReapsOrphans, /neither PID 1 .* nor a child subreaper/);
       assert.deepStrictEqual(ours.wrong, []);
       assert.deepStrictEqual(ours.zombies, []);
+    });
+  });
+
+  describe('seccomp sandboxes', function () {
+    const { ENOSYS, EPERM } = os.constants.errno;
+    // With a SIGCHLD-handling library in the host (GLib installs one where pidfd_open fails) or a
+    // waitpid(-1) thread: node:child_process loses every exit there (test/hostile.test.js).
+    const hostilities = [{ sigchldHandler: true }, { reaper: true }];
+
+    /** procdesc kept its helper: every exit right, the helper SIGKILLed mid-run, no zombie of ours. */
+    function assertKept(ours) {
+      assert.strictEqual(ours.path, 'procdesc', ours.reason);
+      assert.strictEqual(ours.helper, true);
+      assert.strictEqual(ours.helperKilled, true);
+      assert.deepStrictEqual(ours.wrong, []);
+      assert.strictEqual(ours.right, 20);
+      // Only the host's own `sh`, which the foreign SIGCHLD handler kept from libuv.
+      assert.ok(ours.zombies.length <= 1 && ours.zombies.every((name) => name === 'sh'), `${ours.zombies}`);
+    }
+
+    for (const [errnoName, errno] of [['ENOSYS', ENOSYS], ['EPERM', EPERM]]) {
+      for (const hostility of hostilities) {
+        const label = Object.keys(hostility)[0];
+        it(`pidfd_open denied (${errnoName}), ${label}: the helper stays (clone(CLONE_PIDFD)), open(pid) says why not`, async function () {
+          if (!kernelAtLeast(6, 15)) this.skip(); // orphans' statuses after the helper's death
+          const ours = await host({ lib: 'procdesc', deny: ['pidfd_open'], errno, killHelper: true, ...hostility });
+          assertKept(ours);
+          assert.strictEqual(ours.clonePidfd, true);
+          assert.strictEqual(ours.openByPid, false);
+          assert.match(ours.whyNot.openByPid, new RegExp(`pidfd_open failed: ${errnoName}`));
+          assert.strictEqual(ours.groupSignals, true, 'probed without pidfd_open');
+        });
+
+        // glibc 2.34+ starts threads with clone3 and falls back to clone only on ENOSYS: under
+        // EPERM no thread can start in the host at all (Docker's profile answers ENOSYS for this).
+        if (errno === EPERM && hostility.reaper) continue;
+        it(`clone3 denied (${errnoName}), ${label}: nothing of ours uses it`, async function () {
+          if (!kernelAtLeast(6, 15)) this.skip();
+          assertKept(await host({ lib: 'procdesc', deny: ['clone3'], errno, killHelper: true, ...hostility }));
+        });
+      }
+
+      it(`pidfd_send_signal denied (${errnoName}): node:child_process, and why`, async function () {
+        const ours = await host({ lib: 'procdesc', deny: ['pidfd_send_signal'], errno });
+        assert.strictEqual(ours.path, 'node');
+        assert.strictEqual(ours.reason, `pidfd_send_signal failed: ${errnoName}`);
+        assert.strictEqual(ours.right, 20, 'the fallback works as Node does');
+      });
+    }
+
+    it('clone(CLONE_PIDFD) denied: the helper uses pidfd_open for each child', async function () {
+      if (!kernelAtLeast(6, 15)) this.skip();
+      const ours = await host({ lib: 'procdesc', deny: ['clone_pidfd'], errno: EPERM, killHelper: true, sigchldHandler: true });
+      assertKept(ours);
+      assert.strictEqual(ours.clonePidfd, false);
+    });
+
+    it('clone(CLONE_PIDFD) and pidfd_open both denied: node:child_process, and why', async function () {
+      const ours = await host({ lib: 'procdesc', deny: ['clone_pidfd', 'pidfd_open'], errno: EPERM });
+      assert.strictEqual(ours.path, 'node');
+      assert.match(ours.reason, /clone\(CLONE_PIDFD\) and pidfd_open both fail \(EPERM\)/);
+      assert.strictEqual(ours.right, 20);
     });
   });
 });

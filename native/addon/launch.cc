@@ -47,6 +47,7 @@ struct LaunchArgs {
   int max_fd;  // for closing every other fd where close_range is missing (before 5.9)
   char* stack_b_top;
   int helper_pidfd;  // B's pidfd, written by the kernel into the host's fd table (CLONE_FILES)
+  int clone_pidfd_errno;  // why clone(CLONE_PIDFD) failed here, if it did: the helper would fail alike
   volatile int err;
   volatile int step;  // which syscall failed, for the error message
 };
@@ -88,6 +89,7 @@ int RunA(void* p) {
   // EINVAL before 5.2; a sandbox may refuse the flag. Then no pidfd: in the shapes where the host
   // is the helper's parent, a dead helper stays a zombie (as before this existed).
   if (b < 0 && errno != EAGAIN && errno != ENOMEM) {
+    a->clone_pidfd_errno = errno;
     a->helper_pidfd = -1;
     b = clone(RunB, a->stack_b_top, CLONE_VM | CLONE_VFORK | SIGCHLD, a);
   }
@@ -141,6 +143,7 @@ int LaunchHelper(const std::string& path, HelperProcess* out, const char** sysca
   char* const envp[] = {nullptr};
   int err = 0;
   int helper_pidfd = -1;
+  bool clone_pidfd_ok = true;
   *syscall_name = "mmap";
   void* stacks = mmap(nullptr, 2 * kStackSize, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -148,7 +151,7 @@ int LaunchHelper(const std::string& path, HelperProcess* out, const char** sysca
     err = -errno;
   } else {
     LaunchArgs args{path.c_str(), argv, envp, req[1], evt[1], max_fd,
-                    static_cast<char*>(stacks) + 2 * kStackSize, -1, 0, kStepNone};
+                    static_cast<char*>(stacks) + 2 * kStackSize, -1, 0, 0, kStepNone};
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -168,6 +171,7 @@ int LaunchHelper(const std::string& path, HelperProcess* out, const char** sysca
         *syscall_name = StepName(args.step);
       }
       helper_pidfd = args.helper_pidfd;
+      clone_pidfd_ok = args.clone_pidfd_errno == 0;
       if (helper_pidfd >= 0 && !HostAdoptsOrphans()) {
         close(helper_pidfd);
         helper_pidfd = -1;
@@ -204,6 +208,9 @@ int LaunchHelper(const std::string& path, HelperProcess* out, const char** sysca
   out->evt_fd = evt[0];
   out->pid = hello.pid;
   out->features = hello.features;
+  // The helper learns whether CLONE_PIDFD works at its first spawn; we learned it just now, under
+  // the same seccomp filter (a helper inherits it). Without it the helper needs pidfd_open.
+  if (!clone_pidfd_ok) out->features &= ~static_cast<uint32_t>(PD_FEATURE_CLONE_PIDFD);
   out->pidfd = helper_pidfd;
   return 0;
 }

@@ -9,7 +9,10 @@
  *                             makes the named syscalls fail with errno, as a
  *                             container profile does; it applies to every
  *                             thread of the process and is inherited by all it
- *                             starts (the helper, the children)
+ *                             starts (the helper, the children). Names:
+ *                             pidfd_open, pidfd_send_signal, clone3, waitid,
+ *                             pidfd_getfd, and clone_pidfd (clone only when
+ *                             its flags ask for CLONE_PIDFD)
  *
  * Both are process-wide and irreversible: load this in a throwaway process.
  */
@@ -58,6 +61,7 @@ static long syscall_number(const char *name) {
   if (!strcmp(name, "clone3")) return SYS_clone3;
   if (!strcmp(name, "waitid")) return SYS_waitid;
   if (!strcmp(name, "pidfd_getfd")) return SYS_pidfd_getfd;
+  if (!strcmp(name, "clone_pidfd")) return SYS_clone; /* only with CLONE_PIDFD in its flags */
   return -1;
 }
 
@@ -75,7 +79,7 @@ static napi_value DenySyscalls(napi_env env, napi_callback_info info) {
       napi_get_value_int32(env, argv[1], &err) != napi_ok)
     return fail(env, "denySyscalls(names, errno)", EINVAL);
   /* arch check, load nr, one compare per name, allow. */
-  struct sock_filter prog[4 + 2 * 8 + 1];
+  struct sock_filter prog[4 + 5 * 8 + 1];
   unsigned k = 0;
   prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
   prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0);
@@ -90,8 +94,20 @@ static napi_value DenySyscalls(napi_env env, napi_callback_info info) {
       return fail(env, "denySyscalls: a name", EINVAL);
     long nr = syscall_number(name);
     if (nr < 0) return fail(env, name, EINVAL);
+    uint32_t ret = SECCOMP_RET_ERRNO | ((uint32_t)err & SECCOMP_RET_DATA);
+    if (!strcmp(name, "clone_pidfd")) {
+      /* clone's flags are its first argument (unlike clone3's, behind a pointer a filter
+       * cannot read): deny the call only when it asks for CLONE_PIDFD (0x1000). */
+      prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 4);
+      prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+      prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1000, 0, 1);
+      prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret);
+      /* reload nr for the next compare */
+      prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+      continue;
+    }
     prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 1);
-    prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((uint32_t)err & SECCOMP_RET_DATA));
+    prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret);
   }
   prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
   struct sock_fprog fprog = {(unsigned short)k, prog};
