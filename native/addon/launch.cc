@@ -33,6 +33,11 @@
 
 #include "procdesc.h"
 
+// glibc before 2.31 and older musl headers lack it (the kernel has it since 5.2).
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
 namespace procdesc {
 namespace {
 

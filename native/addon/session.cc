@@ -52,8 +52,11 @@ void Session::Shutdown(bool teardown) {
   channels_.clear();
   for (auto& w : watches_) CloseWatch(w.second, teardown);
   watches_.clear();
-  for (HelperReap* r : helper_reaps_) CloseHelperReap(r, teardown);
-  helper_reaps_.clear();
+  // stop() lets a helper go that is still to be reaped (helper_reap.cc): keep watching it then.
+  if (teardown) {
+    for (HelperReap* r : helper_reaps_) CloseHelperReap(r, teardown);
+    helper_reaps_.clear();
+  }
   if (status_fd_ >= 0) close(status_fd_);
   status_fd_ = -1;
 }
