@@ -91,6 +91,16 @@ describe('deployment shapes', function () {
       assert.deepStrictEqual(ours.zombies, []);
     });
 
+    it('spawnSync whose child kills the helper: the real status, as PID 1 and as a subreaper', async function () {
+      const shapes = [[{ subreaper: true }, {}]];
+      if (canUnshare()) shapes.push([{}, { pid1: true }]);
+      for (const [opts, how] of shapes) {
+        const ours = await host({ lib: 'procdesc', sync: true, ...opts }, how);
+        assert.deepStrictEqual(ours.sync, { status: 7, signal: null, error: null }, JSON.stringify(how));
+        assert.deepStrictEqual(ours.zombies, []);
+      }
+    });
+
     it('elsewhere the host adopts nothing, and says why', async function () {
       if (!kernelAtLeast(6, 15)) this.skip();
       const ours = await host({ lib: 'procdesc', killHelper: true });
