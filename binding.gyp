@@ -15,6 +15,8 @@
         "native/addon/channel.cc",
         "native/addon/sync_wait.cc",
         "native/addon/pidfd_info.cc",
+        "native/addon/orphan_reap.cc",
+        "native/addon/helper_reap.cc",
         "native/addon/uv_repair.cc",
         "native/addon/cxx_runtime.cc"
       ],

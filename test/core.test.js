@@ -13,12 +13,13 @@ const exitStatus = (code) => code << 8;
 
 /** A binding that records what the core asks of it; `native` is the fake session's side. */
 function fakeBinding() {
-  const calls = { spawn: [], kill: [], close: [], watch: [], unwatch: [], setRef: [] };
+  const calls = { spawn: [], kill: [], close: [], watch: [], unwatch: [], setRef: [], reap: [] };
   const binding = {
     calls,
     nextPid: 100,
     nextFd: 30,
     exitStatuses: new Map(), // pidfd -> status for exitStatus()
+    reapable: new Map(), // pidfd -> [status, utime, stime, maxrss] for reap(): the host is the parent
     constants: {
       SPAWN_SETSID: 1, SPAWN_SETUID: 2, SPAWN_SETGID: 4, SPAWN_HAS_CWD: 8, SPAWN_KILL_ON_CLOSE: 64,
       FEATURE_CLONE_PIDFD: 1, STDIO_IGNORE: -1, STDIO_PIPE_IN: -2, STDIO_PIPE_OUT: -3, STDIO_PIPE_BOTH: -4, MAX_STDIO: 1024,
@@ -49,6 +50,7 @@ function fakeBinding() {
     kill: (pidfd, signal, group) => { calls.kill.push([pidfd, signal, !!group]); return binding.killResult; },
     close: (fd) => { calls.close.push(fd); return 0; },
     exitStatus: (pidfd) => (binding.exitStatuses.has(pidfd) ? binding.exitStatuses.get(pidfd) : null),
+    reap: (pidfd) => { calls.reap.push(pidfd); return binding.reapable.get(pidfd) ?? -10; /* ECHILD */ },
   };
   return binding;
 }
@@ -159,6 +161,31 @@ describe('core: the session and the process state machine, against a fake bindin
     b.exitStatuses.set(30, exitStatus(5));
     await new Promise((r) => setTimeout(r, 20));
     assert.deepStrictEqual(exits, [[5, '']]);
+  });
+
+  it('an orphan that came to the host (PID 1, subreaper) is reaped through its pidfd, with its usage', () => {
+    const b = fakeBinding();
+    const session = new Session(b);
+    const { handle, exits } = spawned(session);
+    b.native.onLost(-32, 1);
+    b.reapable.set(30, [9, 11, 22, 33]); // killed by SIGKILL
+    b.native.onReadable(30);
+    assert.deepStrictEqual(exits, [[null, 'SIGKILL']]);
+    assert.deepStrictEqual(handle.usage, { pid: 100, status: 9, userCPUTime: 11, systemCPUTime: 22, maxRSS: 33 });
+    assert.deepStrictEqual(b.calls.close, [30]);
+  });
+
+  it('a process opened by PID is never reaped by us (it may be the host\'s own child)', () => {
+    const b = fakeBinding();
+    const session = new Session(b);
+    const handle = ProcessHandle.adopt(session, 4242, 55);
+    const exits = [];
+    handle.onexit = (code, signal) => exits.push([code, signal]);
+    b.reapable.set(55, [0, 0, 0, 0]);
+    b.exitStatuses.set(55, exitStatus(3));
+    b.native.onReadable(55);
+    assert.deepStrictEqual(b.calls.reap, []);
+    assert.deepStrictEqual(exits, [[3, '']]);
   });
 
   it('adopt() (open(pid)) starts watched; its ESRCH is reported as it is', () => {

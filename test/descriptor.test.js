@@ -372,15 +372,18 @@ describe('descriptor API: open(pid)', function () {
 describe('descriptor API: capabilities()', function () {
   this.timeout(20000);
 
-  it('says which of pidfd, helper, exit info for non-parents and group signals are in use', () => {
+  it('says which of pidfd, helper, exit info for non-parents, group signals, open(pid) and reaping orphans are in use', () => {
     const caps = capabilities();
-    for (const key of ['pidfd', 'helper', 'exitInfoForNonParents', 'groupSignals']) {
+    for (const key of ['pidfd', 'helper', 'exitInfoForNonParents', 'groupSignals', 'openByPid', 'hostReapsOrphans']) {
       assert.equal(typeof caps[key], 'boolean', key);
       assert.equal(caps[key], !(key in caps.whyNot), `${key}: a reason exactly when it is not in use`);
     }
     assert.equal(caps.path, 'procdesc');
     assert.equal(caps.exitInfoForNonParents, EXIT_INFO);
     assert.equal(caps.groupSignals, GROUP_SIGNALS);
+    assert.equal(caps.openByPid, true);
+    // The test runner is neither PID 1 nor a subreaper (test/hosts.test.js has those shapes).
+    assert.equal(caps.hostReapsOrphans, false);
   });
 
   it('on the node:child_process fallback: reasons, and spawn() still works (no pidfd, no usage)', async () => {
@@ -403,8 +406,10 @@ describe('descriptor API: capabilities()', function () {
       assert.ok(res.json, res.stderr);
       const { caps, fd, lines, exit, group, killedExit } = res.json;
       assert.equal(caps.path, 'node');
-      assert.deepEqual([caps.pidfd, caps.helper, caps.exitInfoForNonParents, caps.groupSignals], [false, false, false, false]);
-      assert.deepEqual(Object.keys(caps.whyNot).sort(), ['exitInfoForNonParents', 'groupSignals', 'helper', 'pidfd']);
+      assert.deepEqual([caps.pidfd, caps.helper, caps.exitInfoForNonParents, caps.groupSignals, caps.openByPid,
+        caps.hostReapsOrphans], [false, false, false, false, false, false]);
+      assert.deepEqual(Object.keys(caps.whyNot).sort(),
+        ['exitInfoForNonParents', 'groupSignals', 'helper', 'hostReapsOrphans', 'openByPid', 'pidfd']);
       assert.match(caps.whyNot.pidfd, /PROCDESC_FORCE_FALLBACK/);
       assert.equal(fd, -1);
       assert.deepEqual(lines, ['hi']);

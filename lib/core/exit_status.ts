@@ -3,7 +3,19 @@
 // Linux 6.15+) only once its parent has reaped it, which comes a little later and is not ours to
 // wait for: we ask every millisecond, for a bounded time. Used for orphans whose helper died
 // (ProcessHandle) and for processes opened by PID (open()).
+//
+// Where the host is PID 1 or a subreaper, a dead helper's children are re-parented to the host
+// itself, and nobody else will ever reap them: then we reap them through their pidfds
+// (waitid(P_PIDFD), Linux 5.4), which also gives their resource usage. Asked only for children
+// procdesc started (wait.reap), never for processes opened by PID, which may be the host's own.
 import type { NativeBinding } from './native';
+
+/** Resource usage from a reap of our own, as in the helper's exit records. */
+export interface ReapUsage {
+  userCPUTime: number; // microseconds
+  systemCPUTime: number;
+  maxRSS: number; // kilobytes
+}
 
 /** How long we wait for the parent to reap a process before giving up on its status. */
 export const REAP_WAIT_MS = 5000;
@@ -13,6 +25,8 @@ export interface ExitStatusWait {
   active(): boolean;
   /** Whether the retries keep the event loop alive. */
   referenced(): boolean;
+  /** A child procdesc started: if it has become the host's own child, reap it. */
+  reap?: boolean;
 }
 
 /**
@@ -20,9 +34,17 @@ export interface ExitStatusWait {
  * cannot be known (a kernel without exit info for non-parents, or not reaped within REAP_WAIT_MS).
  * Never calls done once wait.active() is false.
  */
-export function awaitExitStatus(binding: Pick<NativeBinding, 'exitStatus'>, pidfd: number, wait: ExitStatusWait,
-  done: (status: number | null) => void, since = Date.now()): void {
+export function awaitExitStatus(binding: Pick<NativeBinding, 'exitStatus' | 'reap'>, pidfd: number,
+  wait: ExitStatusWait, done: (status: number | null, usage?: ReapUsage) => void, since = Date.now()): void {
   if (!wait.active()) return;
+  // Tried at every attempt: a child that exited just before its helper died is re-parented to us
+  // only once the helper has finished exiting, a little after we learn of its death (Linux moves
+  // children in exit_notify, after the helper's sockets closed). ECHILD: its parent is another.
+  const reaped = wait.reap ? binding.reap(pidfd) : null;
+  if (Array.isArray(reaped)) {
+    done(reaped[0], { userCPUTime: reaped[1], systemCPUTime: reaped[2], maxRSS: reaped[3] });
+    return;
+  }
   const status = binding.exitStatus(pidfd);
   if (status === null && Date.now() - since < REAP_WAIT_MS) {
     const timer = setTimeout(() => awaitExitStatus(binding, pidfd, wait, done, since), 1);

@@ -71,6 +71,13 @@ export interface NativeBinding {
   /** The wait status of a reaped process, for any pidfd holder (6.15+): null while not yet reaped,
    * -errno where the kernel keeps no exit status for non-parents. */
   exitStatus(pidfd: number): number | null;
+  /** waitid(P_PIDFD, WEXITED|WNOHANG) (5.4): reaps the process if we are its parent, which happens
+   * only where the host is PID 1 or a subreaper (native/addon/orphan_reap.cc). [status, utimeUs,
+   * stimeUs, maxRssKb] once reaped, null while it runs, -errno (ECHILD: we are not its parent). Only
+   * ever called with pidfds of children procdesc started: never reaps the host's own children. */
+  reap(pidfd: number): [number, number, number, number] | null | number;
+  /** Whether orphaned descendants come to this process: it is PID 1 of a namespace or a subreaper. */
+  hostAdoptsOrphans(): boolean;
   /** Can this process use pidfds at all? */
   probe(): 0 | NativeError;
   /** pidfd_send_signal; group: to the process group the process leads (PIDFD_SIGNAL_PROCESS_GROUP, 6.9). */

@@ -1,8 +1,12 @@
 // Whether this environment can make children through the helper, decided once: the runtime, the
 // platform, the addon, the kernel and sandbox (pidfds), and the helper itself. The probe leaves
-// nothing behind: pidfd_open on ourselves, no child, no SIGCHLD. Where one of them says no, the
-// callers hand over to the runtime's own child_process, and say why (capabilities()). Bun and Deno
-// pass here too: the session takes their exits through its reader thread (lib/core/session.ts).
+// nothing behind: no child, no SIGCHLD. Only what the helper path really uses is required:
+// pidfd_send_signal (every kill), and a pidfd for each child, from clone(CLONE_PIDFD) (5.2) or,
+// where that fails, pidfd_open (5.3) in the helper. A sandbox that denies pidfd_open alone (some
+// seccomp profiles) keeps the helper: open(pid) then fails on its own, and capabilities().whyNot
+// says so. Where one of them says no, the callers hand over to the runtime's own child_process,
+// and say why (capabilities()). Bun and Deno pass here too: the session takes their exits through
+// its reader thread (lib/core/session.ts).
 import { getSystemErrorName } from 'node:util';
 
 import { loadNative } from './native';
@@ -49,5 +53,16 @@ function decide(): CorePath {
   if (start !== 0 || !info) {
     return fallback(`the helper did not start: ${start !== 0 ? describe(start) : 'it said nothing'}`, true, true);
   }
-  return { ok: true, reason: null, warn: false, pidfd: true, helper: true, clonePidfd: (info.features & 1) !== 0, session };
+  const clonePidfd = (info.features & binding.constants.FEATURE_CLONE_PIDFD) !== 0;
+  if (!clonePidfd) {
+    // The launcher's clone(CLONE_PIDFD) failed: the helper will need pidfd_open for each child.
+    const self = binding.pidfdOpen(process.pid);
+    if (self < 0) {
+      session.native.stop();
+      return fallback(`clone(CLONE_PIDFD) and pidfd_open both fail (${getSystemErrorName(self)}): ` +
+        'the helper could not hand over its children', true);
+    }
+    binding.close(self);
+  }
+  return { ok: true, reason: null, warn: false, pidfd: true, helper: true, clonePidfd, session };
 }

@@ -11,8 +11,9 @@
 //
 // 'running': the helper is its parent and will send its exit record. 'watched': nothing will come
 // from a helper (its helper died, or it is not a child of ours at all): the pidfd turns readable at
-// exit, and PIDFD_INFO_EXIT (Linux 6.15+) gives the status once its parent has reaped it. On older
-// kernels the status is unknown: onexit(null, '').
+// exit, and PIDFD_INFO_EXIT (Linux 6.15+) gives the status once its parent has reaped it; where
+// the host itself became its parent (PID 1, subreaper), we reap it (exit_status.ts). On older
+// kernels the status is unknown otherwise: onexit(null, '').
 //
 // Signals go through the pidfd and only before 'exited': once the helper has reaped the child its
 // PID may be reused, and kill() is a no-op (as Rust's Process::send_signal after reap). The pidfd
@@ -144,11 +145,12 @@ export class ProcessHandle implements SessionMember {
   pidfdReadable(): void {
     if (this.#state !== 'watched' || this.#fired) return;
     this.#fired = true;
-    const wait = { active: () => this.#state === 'watched', referenced: () => this.#referenced };
-    awaitExitStatus(this.session.binding, this.#pidfd, wait, (status) => {
+    // A child of ours (not opened by PID) may have become the host's own (PID 1, subreaper): reap it.
+    const wait = { active: () => this.#state === 'watched', referenced: () => this.#referenced, reap: !this.#adopted };
+    awaitExitStatus(this.session.binding, this.#pidfd, wait, (status, usage) => {
       // Unknown (an old kernel, or never reaped): the exit comes with (null, ''), and no usage.
       const { code, signal } = decodeWaitStatus(status);
-      this.#finish(code, signal, null);
+      this.#finish(code, signal, usage && status !== null ? { pid: this.pid ?? 0, status, ...usage } : null);
     });
   }
 

@@ -32,21 +32,28 @@ export interface Capabilities {
   /** The kernel gives a process's exit status to pidfd holders that are not its parent (6.15+):
    * open(pid).exited and children whose helper died report their status, not just their exit. */
   exitInfoForNonParents: boolean;
+  /** open(pid) works: pidfd_open (5.3) is not denied (some seccomp profiles deny it alone; the
+   * children of the helper do not need it, they come with pidfds from clone(CLONE_PIDFD)). */
+  openByPid: boolean;
   /** killGroup() goes through the pidfd (PIDFD_SIGNAL_PROCESS_GROUP, 6.9+), not through a PID. */
   groupSignals: boolean;
+  /** This process is PID 1 of its namespace or a child subreaper, so a dead helper and its orphaned
+   * children come to it, and procdesc reaps them through their pidfds (their real exit status, no
+   * zombie). False elsewhere: init or a subreaper above us reaps them, and PIDFD_INFO_EXIT tells. */
+  hostReapsOrphans: boolean;
   /** Why each feature that is false is not in use (nodeInternals: the Node internal that failed). */
   whyNot: Partial<Record<Feature, string>>;
 }
 
 export type Feature = 'pidfd' | 'helper' | 'nodeInternals' | 'syncThroughHelper' | 'exitInfoForNonParents' |
-  'groupSignals';
+  'groupSignals' | 'hostReapsOrphans' | 'openByPid';
 
-type PathDecision = Omit<Capabilities, 'exitInfoForNonParents' | 'groupSignals' | 'whyNot'> &
+type PathDecision = Omit<Capabilities, 'exitInfoForNonParents' | 'groupSignals' | 'openByPid' | 'whyNot'> &
   { whyNot: Partial<Record<Feature, string>> };
 
 const osErrno = osConstants.errno as Record<string, number>;
 
-let features: Pick<Capabilities, 'exitInfoForNonParents' | 'groupSignals' | 'whyNot'> | undefined;
+let features: Pick<Capabilities, 'exitInfoForNonParents' | 'groupSignals' | 'openByPid' | 'whyNot'> | undefined;
 
 export function capabilities(): Capabilities {
   const path = decidePath();
@@ -66,10 +73,18 @@ function decidePath(): PathDecision {
   const descriptor = dropIn !== null || (core.ok && useRuntimeChild());
   // The helper may have been restarted since: report the current one.
   const info = descriptor ? getSession()?.native.helperInfo() : null;
+  const hostReapsOrphans = core.helper && loadNative().binding?.hostAdoptsOrphans() === true;
+  if (!hostReapsOrphans) {
+    whyNot.hostReapsOrphans = core.helper
+      ? 'this process is neither PID 1 of its namespace nor a child subreaper: the helper and its orphans ' +
+        'have another parent, which reaps them'
+      : `children are node:child_process's: ${core.reason}`;
+  }
   return {
     path: dropIn ? 'procdesc' : 'node', reason: dropIn ? null : fallbackReason(),
     descriptorPath: descriptor ? 'procdesc' : 'node',
-    pidfd: core.pidfd, helper: core.helper, helperPid: info?.pid ?? null, clonePidfd: core.clonePidfd, whyNot,
+    pidfd: core.pidfd, helper: core.helper, helperPid: info?.pid ?? null, clonePidfd: core.clonePidfd,
+    hostReapsOrphans, whyNot,
   };
 }
 
@@ -87,27 +102,30 @@ function probeFeatures(path: PathDecision): NonNullable<typeof features> {
   const whyNot: Partial<Record<Feature, string>> = {};
   const { binding } = loadNative();
   if (!path.pidfd || !binding) {
-    whyNot.exitInfoForNonParents = whyNot.groupSignals = `pidfds are not in use: ${path.reason}`;
-    return { exitInfoForNonParents: false, groupSignals: false, whyNot };
+    whyNot.exitInfoForNonParents = whyNot.groupSignals = whyNot.openByPid = `pidfds are not in use: ${path.reason}`;
+    return { exitInfoForNonParents: false, groupSignals: false, openByPid: false, whyNot };
+  }
+  const self = binding.pidfdOpen(process.pid);
+  if (self < 0) {
+    whyNot.openByPid = `pidfd_open failed: ${getSystemErrorName(self)} (a sandbox denies it, or Linux before 5.3); ` +
+      'children still come with pidfds from clone(CLONE_PIDFD), but open(pid) throws';
   }
   let group: string | null = `children are node:child_process's: ${path.reason}`;
-  if (path.helper) {
-    const self = binding.pidfdOpen(process.pid);
-    group = self >= 0 ? probeGroupSignals(binding, self) : `pidfd_open failed: ${getSystemErrorName(self)}`;
-    if (self >= 0) binding.close(self);
-  }
+  // fd -1 where we have no pidfd of our own: the kernel checks the flags before the fd (EBADF: known).
+  if (path.helper) group = probeGroupSignals(binding, self >= 0 ? self : -1);
+  if (self >= 0) binding.close(self);
   // open() uses pidfds even without the helper, so this one is probed either way.
   const exitInfo = probeExitInfo(binding);
   if (group !== null) whyNot.groupSignals = group;
   if (exitInfo !== null) whyNot.exitInfoForNonParents = exitInfo;
-  return { exitInfoForNonParents: exitInfo === null, groupSignals: group === null, whyNot };
+  return { exitInfoForNonParents: exitInfo === null, groupSignals: group === null, openByPid: self >= 0, whyNot };
 }
 
 /** null when PIDFD_SIGNAL_PROCESS_GROUP works, else why not. Signal 0 only checks, it delivers nothing. */
 function probeGroupSignals(binding: NativeBinding, self: number): string | null {
   const r = binding.kill(self, 0, true);
   // ESRCH: we lead no process group, but the kernel took the flag.
-  if (r === 0 || r === -osErrno.ESRCH || r === -osErrno.EPERM) return null;
+  if (r === 0 || r === -osErrno.ESRCH || r === -osErrno.EPERM || (self < 0 && r === -osErrno.EBADF)) return null;
   return `pidfd_send_signal(PIDFD_SIGNAL_PROCESS_GROUP) failed: ${getSystemErrorName(r)} ` +
     `(Linux 6.9+ has it; this is ${release()}); killGroup() signals the group by its PID instead`;
 }
@@ -128,9 +146,9 @@ function probeExitInfo(binding: NativeBinding): string | null {
     : null;
   if (err !== 0) {
     // No helper child to ask about: our own pidfd tells whether PIDFD_GET_INFO exists at all.
-    const self = binding.pidfdOpen(process.pid);
-    const status = self >= 0 ? binding.exitStatus(self) : self;
-    if (self >= 0) binding.close(self);
+    const own = binding.pidfdOpen(process.pid);
+    const status = own >= 0 ? binding.exitStatus(own) : own;
+    if (own >= 0) binding.close(own);
     if (typeof status === 'number' && status < 0) return noInfo(`PIDFD_GET_INFO failed: ${getSystemErrorName(status)}`);
     return kernelAtLeast(6, 15) ? null : noInfo('PIDFD_GET_INFO has no exit info before Linux 6.15');
   }

@@ -11,6 +11,12 @@
 // their own stacks and LaunchArgs. All signals stay blocked in A and B: the host's handlers live
 // in memory they share, and must never run there. B keeps that mask across execve; the helper
 // sets its own mask first thing.
+//
+// Where the host is PID 1 of a PID namespace or a child subreaper, A's exit re-parents the helper
+// to the host itself, and only the host can reap it (orphan_reap.cc). For that A is also made with
+// CLONE_FILES and clones B with CLONE_PIDFD (5.2): the pidfd lands in the host's own fd table, bound
+// to B before B can exit, so no PID is ever looked up (a pidfd_open by PID could name a recycled
+// process). Elsewhere that pidfd is closed at once.
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -27,6 +33,11 @@
 
 #include "procdesc.h"
 
+// glibc before 2.31 and older musl headers lack it (the kernel has it since 5.2).
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
 namespace procdesc {
 namespace {
 
@@ -40,6 +51,8 @@ struct LaunchArgs {
   int evt_fd;
   int max_fd;  // for closing every other fd where close_range is missing (before 5.9)
   char* stack_b_top;
+  int helper_pidfd;  // B's pidfd, written by the kernel into the host's fd table (CLONE_FILES)
+  int clone_pidfd_errno;  // why clone(CLONE_PIDFD) failed here, if it did: the helper would fail alike
   volatile int err;
   volatile int step;  // which syscall failed, for the error message
 };
@@ -77,7 +90,14 @@ int RunB(void* p) {
 // A: only exists so that the helper's parent is not the host.
 int RunA(void* p) {
   LaunchArgs* a = static_cast<LaunchArgs*>(p);
-  pid_t b = clone(RunB, a->stack_b_top, CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+  pid_t b = clone(RunB, a->stack_b_top, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, a, &a->helper_pidfd);
+  // EINVAL before 5.2; a sandbox may refuse the flag. Then no pidfd: in the shapes where the host
+  // is the helper's parent, a dead helper stays a zombie (as before this existed).
+  if (b < 0 && errno != EAGAIN && errno != ENOMEM) {
+    a->clone_pidfd_errno = errno;
+    a->helper_pidfd = -1;
+    b = clone(RunB, a->stack_b_top, CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+  }
   if (b < 0) Fail(a, kStepClone);
   // B has exec'd (or failed and exited; then its exit is reported to A's parent-to-be, init,
   // once A exits, and init reaps it).
@@ -93,6 +113,16 @@ const char* StepName(int step) {
     case kStepExec: return "execve";
     default: return "spawn helper";
   }
+}
+
+// A helper that failed to start, where we are its parent: it must not stay a zombie of ours. It
+// has exited (an exec error) or will once its channels are closed; SIGKILL covers a hung one.
+void DropHelper(int pidfd) {
+  if (pidfd < 0) return;
+  syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+  int status;
+  ReapPidfd(pidfd, true, &status, nullptr);
+  close(pidfd);
 }
 
 }  // namespace
@@ -117,6 +147,8 @@ int LaunchHelper(const std::string& path, HelperProcess* out, const char** sysca
   char* const argv[] = {const_cast<char*>(path.c_str()), nullptr};
   char* const envp[] = {nullptr};
   int err = 0;
+  int helper_pidfd = -1;
+  bool clone_pidfd_ok = true;
   *syscall_name = "mmap";
   void* stacks = mmap(nullptr, 2 * kStackSize, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -124,12 +156,12 @@ int LaunchHelper(const std::string& path, HelperProcess* out, const char** sysca
     err = -errno;
   } else {
     LaunchArgs args{path.c_str(), argv, envp, req[1], evt[1], max_fd,
-                    static_cast<char*>(stacks) + 2 * kStackSize, 0, kStepNone};
+                    static_cast<char*>(stacks) + 2 * kStackSize, -1, 0, 0, kStepNone};
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     // Exit signal 0: A raises no SIGCHLD in the host.
-    pid_t a = clone(RunA, static_cast<char*>(stacks) + kStackSize, CLONE_VM | CLONE_VFORK, &args);
+    pid_t a = clone(RunA, static_cast<char*>(stacks) + kStackSize, CLONE_VM | CLONE_VFORK | CLONE_FILES, &args);
     int clone_errno = errno;
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (a < 0) {
@@ -143,6 +175,12 @@ int LaunchHelper(const std::string& path, HelperProcess* out, const char** sysca
         err = -args.err;
         *syscall_name = StepName(args.step);
       }
+      helper_pidfd = args.helper_pidfd;
+      clone_pidfd_ok = args.clone_pidfd_errno == 0;
+      if (helper_pidfd >= 0 && !HostAdoptsOrphans()) {
+        close(helper_pidfd);
+        helper_pidfd = -1;
+      }
     }
     munmap(stacks, 2 * kStackSize);
   }
@@ -151,6 +189,7 @@ int LaunchHelper(const std::string& path, HelperProcess* out, const char** sysca
   if (err) {
     close(req[0]);
     close(evt[0]);
+    DropHelper(helper_pidfd);
     return err;
   }
 
@@ -165,6 +204,7 @@ int LaunchHelper(const std::string& path, HelperProcess* out, const char** sysca
   if (n != static_cast<ssize_t>(sizeof hello) || hello.magic != PD_HELLO_MAGIC) {
     close(req[0]);
     close(evt[0]);
+    DropHelper(helper_pidfd);
     return ready == 0 ? -ETIMEDOUT : -EPROTO;
   }
   int flags = fcntl(evt[0], F_GETFL);
@@ -173,6 +213,10 @@ int LaunchHelper(const std::string& path, HelperProcess* out, const char** sysca
   out->evt_fd = evt[0];
   out->pid = hello.pid;
   out->features = hello.features;
+  // The helper learns whether CLONE_PIDFD works at its first spawn; we learned it just now, under
+  // the same seccomp filter (a helper inherits it). Without it the helper needs pidfd_open.
+  if (!clone_pidfd_ok) out->features &= ~static_cast<uint32_t>(PD_FEATURE_CLONE_PIDFD);
+  out->pidfd = helper_pidfd;
   return 0;
 }
 

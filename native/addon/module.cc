@@ -39,6 +39,8 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("kill", Napi::Function::New(env, Kill, "kill"));
   exports.Set("exitStatus", Napi::Function::New(env, ExitStatus, "exitStatus"));
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
+  exports.Set("reap", Napi::Function::New(env, Reap, "reap"));
+  exports.Set("hostAdoptsOrphans", Napi::Function::New(env, HostAdoptsOrphansJs, "hostAdoptsOrphans"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("socketpair", Napi::Function::New(env, SocketPair, "socketpair"));
   exports.Set("relinkClosingProcess", Napi::Function::New(env, RelinkClosingProcess, "relinkClosingProcess"));

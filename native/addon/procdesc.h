@@ -10,6 +10,8 @@
 //   channel.cc     the wire: sending a request, reading replies and exit records
 //   sync_wait.cc   spawnSync's wait on the calling thread
 //   pidfd_info.cc  PIDFD_INFO_EXIT
+//   orphan_reap.cc reaping by pidfd where the host is the parent (PID 1, subreaper)
+//   helper_reap.cc reaping a retired helper there
 //   syscalls.cc    the stateless syscall wrappers
 //   uv_repair.cc   freeing Node's unused Process wrap on libuv 1.52+
 #ifndef PROCDESC_ADDON_H
@@ -34,6 +36,7 @@ struct HelperProcess {
   pid_t pid = 0;
   uint32_t features = 0;
   uint32_t generation = 0;  // which launch of this session's helper: names its children's fate
+  int pidfd = -1;  // only where the host is its parent (PID 1, subreaper), to reap it: else -1
 };
 
 // launch.cc: starts the helper as a grandchild (so the host is never its parent). 0 or -errno;
@@ -58,6 +61,17 @@ int ReadExitRecords(int evt_fd, std::vector<pd_exit_record>* out);
 // pidfd_info.cc: 1 with *status (as from wait4) once the process has been reaped by anyone,
 // 0 if not yet, -errno if this kernel gives non-parents no exit status (before 6.15).
 int PidfdExitStatus(int pidfd, int* status);
+
+// orphan_reap.cc: waitid(P_PIDFD) (5.4). 1 reaped (*status as from wait4, *usage if given), 0 not
+// exited yet (never with block), -errno (ECHILD: we are not its parent).
+struct ReapUsage {
+  double utime_us = 0, stime_us = 0, maxrss_kb = 0;
+};
+int ReapPidfd(int pidfd, bool block, int* status, ReapUsage* usage);
+// Whether orphaned descendants of ours are re-parented to us: PID 1 of a namespace, or a subreaper.
+bool HostAdoptsOrphans();
+Napi::Value Reap(const Napi::CallbackInfo& info);
+Napi::Value HostAdoptsOrphansJs(const Napi::CallbackInfo& info);
 
 // request.cc: a spawn request as JS passes it (lib/core/request.ts):
 //   (id, flags, uid, gid, argc, envc, blob: Buffer, stdio: Int32Array)

@@ -57,12 +57,17 @@ Session::~Session() {
 // worker's environment is gone Node may unload this addon (a worker-only user), and libuv would
 // then call a close callback in unmapped code (a SIGSEGV of the whole process).
 void Session::Shutdown(bool teardown) {
-  Retire();
+  Retire(teardown);
   for (EventChannel* c : channels_) CloseChannel(c, teardown);
   channels_.clear();
   for (auto& w : watches_) CloseWatch(w.second, teardown);
   watches_.clear();
   CloseDeliveries(teardown);
+  // stop() lets a helper go that is still to be reaped (helper_reap.cc): keep watching it then.
+  if (teardown) {
+    for (HelperReap* r : helper_reaps_) CloseHelperReap(r, teardown);
+    helper_reaps_.clear();
+  }
   if (status_fd_ >= 0) close(status_fd_);
   status_fd_ = -1;
 }
@@ -82,8 +87,9 @@ void Session::CloseChannel(EventChannel* c, bool teardown) {
 
 // Lets the current helper go: its request channel closes (it exits if still alive), and its event
 // channel drains until EOF, then JS hears which generation was lost (OnEvents).
-void Session::Retire() {
+void Session::Retire(bool teardown) {
   if (helper_.req_fd >= 0) close(helper_.req_fd);
+  if (helper_.pidfd >= 0) ReapRetiredHelper(helper_.pidfd, teardown);
   helper_ = HelperProcess();
 }
 

@@ -48,6 +48,13 @@ struct Delivery {
   bool ripe;              // has waited a whole poll phase (deliveries.cc)
 };
 
+// A retired helper of which the host is the parent, watched until it can be reaped (helper_reap.cc).
+struct HelperReap {
+  Session* session;
+  int fd;  // its pidfd
+  uv_poll_t poll;
+};
+
 // Per environment: the sessions to shut down when the environment goes away (a worker ends).
 struct Instance {
   std::unordered_set<Session*> sessions;
@@ -72,7 +79,7 @@ class Session : public Napi::ObjectWrap<Session> {
 
   // helper.cc: the helper's life.
   int EnsureHelper(const char** syscall_name);
-  void Retire();
+  void Retire(bool teardown = false);
   void ApplyRef();
   static void OnEvents(uv_poll_t* handle, int status, int events);
   static void CloseChannel(EventChannel* c, bool teardown = false);
@@ -89,6 +96,11 @@ class Session : public Napi::ObjectWrap<Session> {
   void DeliverRipe();
   static void OnCheck(uv_check_t* handle);
   void CloseDeliveries(bool teardown);
+
+  // helper_reap.cc: a retired helper is reaped by us where we are its parent.
+  void ReapRetiredHelper(int pidfd, bool teardown);
+  static void OnRetiredHelperReadable(uv_poll_t* handle, int status, int events);
+  static void CloseHelperReap(HelperReap* r, bool teardown = false);
 
   // Calls into JS as Node does from its own handles: one MakeCallback per event, inside our async
   // context; an exception thrown by a listener becomes an uncaught exception.
@@ -116,6 +128,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::FunctionReference on_lost_;
   Napi::FunctionReference on_readable_;
   std::unordered_map<int, PidfdWatch*> watches_;  // by pidfd
+  std::unordered_set<HelperReap*> helper_reaps_;
   std::unique_ptr<Napi::AsyncContext> async_context_;
   uv_check_t* check_ = nullptr;  // made at the first delivery
   uv_idle_t* idle_ = nullptr;    // keeps the next poll phase from blocking while deliveries wait

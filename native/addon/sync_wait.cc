@@ -61,9 +61,12 @@ void Kill(int pidfd, SyncRun* run) {
   for (SyncPipe& p : run->pipes) ClosePipe(&p);
 }
 
-// The child has exited (its pidfd is readable) and its new parent is about to reap it.
+// The child has exited (its pidfd is readable) and its new parent is about to reap it. Where that
+// parent is the host itself (PID 1, subreaper: orphan_reap.cc), we reap it, once the dying helper
+// has handed it over.
 int AwaitReaped(int pidfd, int* status) {
   for (int waited_ms = 0; waited_ms < 5000; waited_ms++) {
+    if (ReapPidfd(pidfd, false, status, nullptr) == 1) return 0;
     int r = PidfdExitStatus(pidfd, status);
     if (r != 0) return r < 0 ? r : 0;
     usleep(1000);

@@ -11,15 +11,16 @@
 
 namespace procdesc {
 
-// probe() -> 0 | [-errno, syscall]: can this process use pidfds? (seccomp, gVisor, old kernels)
+// probe() -> 0 | [-errno, syscall]: may this process signal through pidfds (seccomp, gVisor, old
+// kernels)? Every kill() of ours goes through pidfd_send_signal (5.1), and the helper path cannot do
+// without it. Asked with fd -1: the kernel answers EBADF when the syscall is there and allowed, and a
+// sandbox that denies it answers ENOSYS or EPERM first, so no pidfd_open is needed for the probe
+// (a profile may deny pidfd_open alone: the helper gets its children's pidfds from clone(CLONE_PIDFD),
+// and lib/core/path.ts checks pidfd_open only where the helper would need it).
 Napi::Value Probe(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
-  int fd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
-  if (fd < 0) return Napi::Value(env, ErrorPair(env, -errno, "pidfd_open"));
-  int r = static_cast<int>(syscall(SYS_pidfd_send_signal, fd, 0, nullptr, 0));
-  int e = errno;
-  close(fd);
-  if (r < 0) return Napi::Value(env, ErrorPair(env, -e, "pidfd_send_signal"));
+  int r = static_cast<int>(syscall(SYS_pidfd_send_signal, -1, 0, nullptr, 0));
+  if (r < 0 && errno != EBADF) return Napi::Value(env, ErrorPair(env, -errno, "pidfd_send_signal"));
   return Napi::Value(env, Int(env, 0));
 }
 

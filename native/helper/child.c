@@ -197,7 +197,9 @@ int child_spawn(const struct child_spec *spec, pid_t *pid_out, int *pidfd_out) {
   pid_t pid = -1;
   if (clone_pidfd_works) {
     pid = clone(child_main, top, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &run, &pidfd);
-    if (pid < 0 && errno == EINVAL) clone_pidfd_works = 0;
+    /* EINVAL before 5.2; a seccomp filter on clone's flags may answer anything (EPERM, ENOSYS).
+     * Only EAGAIN/ENOMEM are about the clone itself rather than the flag. */
+    if (pid < 0 && errno != EAGAIN && errno != ENOMEM) clone_pidfd_works = 0;
   }
   if (!clone_pidfd_works) pid = clone(child_main, top, CLONE_VM | CLONE_VFORK | SIGCHLD, &run);
   int clone_errno = errno;

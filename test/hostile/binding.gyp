@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "hostile",
-      "sources": ["hostile.c"],
+      "sources": ["hostile.c", "sandbox.c"],
       "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter"]
     }
   ]

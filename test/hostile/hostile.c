@@ -37,6 +37,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "sandbox.h"
+
 /* ------------------------------------------------------------------------ */
 /* Node-API plumbing                                                         */
 
@@ -378,5 +380,6 @@ NAPI_MODULE_INIT() {
     throw_last_error(env, "napi_define_properties");
     return NULL;
   }
+  sandbox_define(env, exports);
   return exports;
 }
