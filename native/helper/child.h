@@ -24,8 +24,10 @@ struct child_spec {
 extern const int helper_ignored_signals[];
 extern const int helper_ignored_signal_count;
 
-/* Call once at start: finds out whether clone() takes CLONE_PIDFD here. */
+/* Call once at start: opens /dev/null (for 'ignore') and maps the stack every child starts on. */
 void child_init(void);
+/* Whether clone() took CLONE_PIDFD so far: learnt from the first spawn (EINVAL before 5.2, then
+ * child_spawn uses pidfd_open); it is 1 until a spawn has shown otherwise, as in the hello. */
 int child_has_clone_pidfd(void);
 
 /* Returns 0 with *pid and *pidfd set once the child has exec'd, or a positive errno (the child, if
