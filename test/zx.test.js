@@ -18,18 +18,34 @@ describe('zx with procdesc', function () {
   this.timeout(30000);
   let saved;
   before(() => {
-    saved = { spawn: $.spawn, spawnSync: $.spawnSync, verbose: $.verbose, quiet: $.quiet };
+    saved = { spawn: $.spawn, spawnSync: $.spawnSync, kill: $.kill, verbose: $.verbose, quiet: $.quiet };
     assert.equal(useProcdesc($), $);
     $.verbose = false;
     $.quiet = true;
   });
   after(() => Object.assign($, saved));
 
-  it('sets $.spawn and $.spawnSync to the drop-in\'s', () => {
-    assert.equal($.spawn, dropIn.spawn);
+  it('sets $.spawn (the drop-in\'s, trees tracked), $.spawnSync (the drop-in\'s) and $.kill', () => {
+    assert.equal($.spawn, spawn);
+    assert.notEqual($.kill, saved.kill);
     assert.equal($.spawnSync, dropIn.spawnSync);
-    assert.equal(spawn, dropIn.spawn);
     assert.equal(spawnSync, dropIn.spawnSync);
+  });
+
+  it('kill() takes down the whole tree, a daemon that double-forked or setsid included', async function () {
+    if (capabilities().tree !== 'cgroup') this.skip(); // the walk cannot find a daemon that left
+    const p = $`(sleep 300 & echo $!); setsid sleep 301 & echo $!; exec sleep 302`.nothrow();
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; });
+    while (out.split('\n').length < 3) await new Promise((r) => setTimeout(r, 20));
+    const daemons = out.split('\n').filter(Boolean).map(Number);
+    await p.kill('SIGKILL');
+    assert.equal((await p).signal, 'SIGKILL');
+    for (const pid of daemons) {
+      let state = null;
+      try { state = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0]; } catch { /* gone */ }
+      assert.ok(state === null || state === 'Z', `daemon ${pid} is gone (${state})`);
+    }
   });
 
   it('runs commands as children of the helper, with zx\'s results and errors', async () => {

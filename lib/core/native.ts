@@ -15,7 +15,10 @@ export interface NativeConstants {
   SPAWN_SETGID: number;
   SPAWN_HAS_CWD: number;
   SPAWN_KILL_ON_CLOSE: number;
+  SPAWN_TREE: number;
   FEATURE_CLONE_PIDFD: number;
+  /** The helper makes a cgroup v2 per SPAWN_TREE child (native/helper/tree.c). */
+  FEATURE_TREE_CGROUP: number;
   /** A child fd set to /dev/null (0-2) or left closed (above). */
   STDIO_IGNORE: number;
   /** spawnSync: a pipe made by the addon that the child reads, writes, or both. */

@@ -18,6 +18,9 @@ export interface SpawnRequest {
   stdio: number[];
   /** SIGKILL the child when the host goes away (the helper does it when its channel closes). */
   killOnClose?: boolean;
+  /** Track the child's whole tree (a cgroup of its own where the helper can make one): with
+   * killOnClose, the whole tree dies with the host. */
+  tree?: boolean;
 }
 
 // A C string ends at its first NUL, as Node's spawn sees it too (Utf8Value, then a char*).
@@ -43,6 +46,7 @@ export function buildRequest(binding: Pick<NativeBinding, 'constants'>, id: numb
   if (r.gid !== undefined) flags |= c.SPAWN_SETGID;
   if (cwd !== undefined) flags |= c.SPAWN_HAS_CWD;
   if (r.killOnClose) flags |= c.SPAWN_KILL_ON_CLOSE;
+  if (r.tree) flags |= c.SPAWN_TREE;
   const strings = [r.file, ...(cwd !== undefined ? [cwd] : []), ...r.args, ...r.envPairs];
   const blob = Buffer.from(`${strings.map(cString).join('\0')}\0`, 'utf8');
   return [id, flags, r.uid ?? 0, r.gid ?? 0, r.args.length, r.envPairs.length, blob, Int32Array.from(r.stdio)];

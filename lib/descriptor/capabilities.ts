@@ -30,12 +30,16 @@ export interface Capabilities {
   exitInfoForNonParents: boolean;
   /** killGroup() goes through the pidfd (PIDFD_SIGNAL_PROCESS_GROUP, 6.9+), not through a PID. */
   groupSignals: boolean;
+  /** How killTree(), descendants() and killOnClose: 'tree' find a child's descendants: 'cgroup', a
+   * cgroup v2 per child (atomic cgroup.kill, 5.14+); 'walk', /proc walked from the child (misses a
+   * daemon that re-parented to the helper before the walk); null on the node:child_process path. */
+  tree: 'cgroup' | 'walk' | null;
   /** Why each feature that is false is not in use (nodeInternals: the Node internal that failed). */
   whyNot: Partial<Record<Feature, string>>;
 }
 
 export type Feature = 'pidfd' | 'helper' | 'nodeInternals' | 'syncThroughHelper' | 'exitInfoForNonParents' |
-  'groupSignals';
+  'groupSignals' | 'treeCgroup';
 
 type PathDecision = Omit<Capabilities, 'exitInfoForNonParents' | 'groupSignals' | 'whyNot'> &
   { whyNot: Partial<Record<Feature, string>> };
@@ -61,9 +65,16 @@ function decidePath(): PathDecision {
   if (dropIn && typeof sync === 'string') whyNot.syncThroughHelper = `spawnSync and friends are Node's own: ${sync}`;
   // The helper may have been restarted since: report the current one.
   const info = dropIn ? getSession()?.native.helperInfo() : null;
+  const binding = loadNative().binding;
+  const cgroup = info && binding ? (info.features & binding.constants.FEATURE_TREE_CGROUP) !== 0 : false;
+  if (info && !cgroup) {
+    whyNot.treeCgroup = 'the helper cannot make cgroups v2 with cgroup.kill under its own (no cgroup2 mount, not ' +
+      'delegated, read-only, or a kernel before 5.14): descendants are found by walking /proc';
+  }
   return {
     path: dropIn ? 'procdesc' : 'node', reason: dropIn ? null : fallbackReason(),
     pidfd: core.pidfd, helper: core.helper, helperPid: info?.pid ?? null, clonePidfd: core.clonePidfd, whyNot,
+    tree: info ? (cgroup ? 'cgroup' : 'walk') : null,
   };
 }
 

@@ -22,6 +22,8 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("SPAWN_SETGID", static_cast<double>(PD_SPAWN_SETGID));
   c.Set("SPAWN_HAS_CWD", static_cast<double>(PD_SPAWN_HAS_CWD));
   c.Set("SPAWN_KILL_ON_CLOSE", static_cast<double>(PD_SPAWN_KILL_ON_CLOSE));
+  c.Set("SPAWN_TREE", static_cast<double>(PD_SPAWN_TREE));
+  c.Set("FEATURE_TREE_CGROUP", static_cast<double>(PD_FEATURE_TREE_CGROUP));
   c.Set("FEATURE_CLONE_PIDFD", static_cast<double>(PD_FEATURE_CLONE_PIDFD));
   c.Set("STDIO_IGNORE", kStdioIgnore);
   c.Set("STDIO_PIPE_IN", kStdioPipeIn);

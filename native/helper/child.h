@@ -17,6 +17,7 @@ struct child_spec {
   mode_t umask;
   int nstdio;
   const int *stdio_fds; /* per child fd: an fd of the helper to place there, or -1 for 'ignore' */
+  int cgroup_procs_fd;  /* >= 0: the child writes itself into this cgroup first (helper/tree.c) */
 };
 
 /* The signals the helper ignores (main.c); every other one it leaves at SIG_DFL and handles none,

@@ -25,6 +25,7 @@
 #include "child.h"
 #include "helper.h"
 #include "protocol.h"
+#include "tree.h"
 
 const int helper_ignored_signals[] = { SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
                                        SIGPIPE, SIGUSR1, SIGUSR2 };
@@ -56,9 +57,10 @@ int main(void) {
   int sfd = setup_signals();
   if (sfd < 0) return 3;
   child_init();
+  tree_init();
 
   struct pd_hello hello = { .magic = PD_HELLO_MAGIC, .pid = getpid(),
-                            .features = child_has_clone_pidfd() ? PD_FEATURE_CLONE_PIDFD : 0 };
+                            .features = (child_has_clone_pidfd() ? PD_FEATURE_CLONE_PIDFD : 0) | tree_features() };
   if (send(PD_REQ_FD, &hello, sizeof hello, MSG_NOSIGNAL) != sizeof hello) return 4;
 
   for (;;) {
@@ -75,6 +77,7 @@ int main(void) {
       struct signalfd_siginfo si;
       while (read(sfd, &si, sizeof si) > 0) {}
       reap_children();
+      tree_sweep();
     }
     if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       if (handle_request() < 0) break;
@@ -84,5 +87,6 @@ int main(void) {
   }
   /* The host is gone. Children live on, as under Node, except those asked to die with it. */
   kill_on_close();
+  tree_kill_on_close();
   return 0;
 }

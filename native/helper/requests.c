@@ -12,6 +12,7 @@
 #include "child.h"
 #include "helper.h"
 #include "protocol.h"
+#include "tree.h"
 
 static void reply(uint64_t id, int err, pid_t pid, int pidfd) {
   struct pd_spawn_reply rep = { .id = id, .err = err, .pid = pid };
@@ -157,7 +158,12 @@ int handle_request(void) {
     spec.umask = req->umask;
     spec.nstdio = (int)req->nstdio;
     spec.stdio_fds = stdio_fds;
+    spec.cgroup_procs_fd = (req->flags & PD_SPAWN_TREE) ? tree_prepare(req->id) : -1;
     err = child_spawn(&spec, &pid, &pidfd);
+    if (spec.cgroup_procs_fd >= 0) {
+      close(spec.cgroup_procs_fd);
+      tree_spawned(req->id, !err, (req->flags & PD_SPAWN_KILL_ON_CLOSE) != 0);
+    }
   }
 
   uint64_t id = (size_t)n >= sizeof *req ? req->id : 0;
