@@ -85,6 +85,8 @@ export interface NativeBinding {
   relinkClosingProcess(): number;
   /** A CLOEXEC AF_UNIX stream pair: [hostEnd, childEnd], as libuv makes for 'pipe'. */
   socketpair(): [number, number] | number;
+  /** pipe2(O_CLOEXEC): [readEnd, writeEnd] | -errno, for a pipeline between two children. */
+  pipe(): [number, number] | number;
 }
 
 export const packageRoot = path.resolve(__dirname, '..', '..', '..');

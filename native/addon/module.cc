@@ -43,6 +43,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("socketpair", Napi::Function::New(env, SocketPair, "socketpair"));
+  exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
   exports.Set("relinkClosingProcess", Napi::Function::New(env, RelinkClosingProcess, "relinkClosingProcess"));
   return exports;
 }
