@@ -132,6 +132,16 @@ describe('process trees', function () {
     await waitFor(() => alive().length === 0, `still alive: ${alive()}`);
   });
 
+  it('orphaned descendants re-parent to the helper (subreaper), which reaps them: no zombie is left', async () => {
+    const sub = spawnTracked('sh', ['-c', '(sleep 0.3 & echo $!)'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [orphan] = await pids(sub, 1);
+    await sub.exited;
+    const helper = capabilities().helperPid;
+    assert.equal(stat(orphan) && fs.readFileSync(`/proc/${orphan}/stat`, 'utf8').split(') ')[1].split(' ')[1], String(helper),
+      'the orphan\'s parent is the helper');
+    await waitFor(() => stat(orphan) === null, 'the orphan was reaped (not left a zombie)');
+  });
+
   it('a PID reused by an unrelated process is never signalled (fresh PID namespace)', async function () {
     const unshare = cp.spawnSync('unshare', ['--fork', '--pid', '--mount-proc', 'true']);
     if (unshare.status !== 0) this.skip(); // not root, or no unshare

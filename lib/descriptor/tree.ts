@@ -176,7 +176,9 @@ export class ProcessTree {
   async #killCgroup(dir: string, signo: number): Promise<void> {
     if (signo === SIGKILL) {
       try {
-        fs.writeFileSync(`${dir}/cgroup.kill`, '1');
+        // In the thread pool: measured here (Linux 6.18, a VM), the write takes about 2 ms per member
+        // (100 ms for 50), which the event loop must not wait through.
+        await fs.promises.writeFile(`${dir}/cgroup.kill`, '1');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // empty and removed already
         throw err;
@@ -184,7 +186,7 @@ export class ProcessTree {
       return waitEvents(dir, 'populated', '0');
     }
     try {
-      fs.writeFileSync(`${dir}/cgroup.freeze`, '1');
+      await fs.promises.writeFile(`${dir}/cgroup.freeze`, '1');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
@@ -200,7 +202,7 @@ export class ProcessTree {
       signalEach(fds, signo);
     } finally {
       closeEach(fds);
-      try { fs.writeFileSync(`${dir}/cgroup.freeze`, '0'); } catch { /* gone: nothing to thaw */ }
+      await fs.promises.writeFile(`${dir}/cgroup.freeze`, '0').catch(() => { /* gone: nothing to thaw */ });
     }
   }
 
