@@ -9,7 +9,7 @@ const cp = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { spawn: spawnTracked, capabilities } = require('../dist/lib/index.js');
+const { spawn: spawnTracked, capabilities, open } = require('../dist/lib/index.js');
 const { runNode } = require('./helpers/run-node');
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -84,7 +84,8 @@ for (const mechanism of ['cgroup', 'walk']) {
       const daemons = await pids(sub, 2);
       const alive = tracker([sub.pid, ...daemons]);
       // The shells in between may not have exited yet: the daemons are among them.
-      for (const d of daemons) assert.ok(sub.descendants().includes(d), `${d} in ${sub.descendants()}`);
+      const why = () => `${sub.descendants()}; the child's cgroup: ${fs.readFileSync(`/proc/${sub.pid}/cgroup`, 'utf8')}`;
+      for (const d of daemons) assert.ok(sub.descendants().includes(d), `${d} in ${why()}`);
       await sub.killTree('SIGKILL');
       assert.deepEqual(alive(), []);
       assert.deepEqual(sub.descendants(), []);
@@ -123,13 +124,19 @@ for (const mechanism of ['cgroup', 'walk']) {
 describe('process trees', function () {
   this.timeout(30000);
 
-  it("killOnClose: 'tree': the whole tree dies with the host, also when the host is SIGKILLed", async function () {
+  it("killOnClose: 'tree': the whole tree dies with the host, also when the host is SIGKILLed; true: the child only", async function () {
     if (!CGROUP) this.skip();
     const res = await runNode(path.join(FIXTURES, 'tree-host.js'), [], { timeout: 20000 });
     assert.ok(res.json, `no JSON from the host: ${res.stdout} ${res.stderr}`);
     assert.equal(res.signal, 'SIGKILL');
-    const alive = tracker([res.json.child, ...res.json.daemons]);
+    const alive = tracker([res.json.child, ...res.json.daemons, res.json.onlyChild]);
+    const survivor = tracker([res.json.survivor]);
     await waitFor(() => alive().length === 0, `still alive: ${alive()}`);
+    // killOnClose: true is the child's alone: what it started lives on, as it would under Node.
+    assert.deepEqual(survivor(), [res.json.survivor]);
+    const handle = open(res.json.survivor);
+    handle.kill('SIGKILL');
+    handle.close();
   });
 
   it('orphaned descendants re-parent to the helper (subreaper), which reaps them: no zombie is left', async () => {

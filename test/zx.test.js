@@ -34,11 +34,14 @@ describe('zx with procdesc', function () {
 
   it('kill() takes down the whole tree, a daemon that double-forked or setsid included', async function () {
     if (capabilities().tree !== 'cgroup') this.skip(); // the walk cannot find a daemon that left
-    const p = $`(sleep 300 & echo $!); setsid sleep 301 & echo $!; exec sleep 302`.nothrow();
-    let out = '';
-    p.stdout.on('data', (d) => { out += d; });
-    while (out.split('\n').length < 3) await new Promise((r) => setTimeout(r, 20));
-    const daemons = out.split('\n').filter(Boolean).map(Number);
+    // The pids go to a file: zx reads the command's stdout itself, maybe before a listener of ours.
+    const file = path.join(require('node:os').tmpdir(), `procdesc-zx-tree-${process.pid}`);
+    const p = $`(sleep 300 & echo $! >>${file}); setsid sleep 301 & echo $! >>${file}; exec sleep 302`.nothrow();
+    const read = () => { try { return require('node:fs').readFileSync(file, 'utf8'); } catch { return ''; } };
+    for (let i = 0; i < 1000 && read().split('\n').length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    const daemons = read().split('\n').filter(Boolean).map(Number);
+    require('node:fs').rmSync(file, { force: true });
+    assert.equal(daemons.length, 2, 'both daemons started');
     await p.kill('SIGKILL');
     assert.equal((await p).signal, 'SIGKILL');
     for (const pid of daemons) {

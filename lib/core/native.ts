@@ -16,6 +16,7 @@ export interface NativeConstants {
   SPAWN_HAS_CWD: number;
   SPAWN_KILL_ON_CLOSE: number;
   SPAWN_TREE: number;
+  SPAWN_KILL_TREE_ON_CLOSE: number;
   FEATURE_CLONE_PIDFD: number;
   /** The helper makes a cgroup v2 per SPAWN_TREE child (native/helper/tree.c). */
   FEATURE_TREE_CGROUP: number;

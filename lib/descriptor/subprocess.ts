@@ -264,7 +264,7 @@ export function spawn(file: string, args?: readonly string[] | SubprocessOptions
     throw new ERR_INVALID_ARG_VALUE('options.stdio', stdio, "cannot have 'ipc' here (use fork())");
   }
 
-  const { child, spawnResult, ours } = spawnChild([file, args, options], { killOnClose: killOnClose !== false, tree: true });
+  const { child, spawnResult, ours } = spawnChild([file, args, options], { killOnClose, tree: true });
   if (spawnResult !== 0) {
     // Node emits it on the next tick: it must go nowhere, we throw it now.
     child?.on('error', () => {});

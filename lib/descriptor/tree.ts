@@ -52,7 +52,7 @@ export function treeCgroupOf(pid: number): string | null {
   if (process.env.PROCDESC_TREE === 'walk') return null;
   const rel = cgroupOf(pid);
   const mount = cgroup2Mount();
-  return rel !== null && mount && /\/procdesc-\d+\/\d+$/.test(rel) ? mount + rel : null;
+  return rel !== null && mount && /\/procdesc-\d+-[0-9a-f]{8}\/\d+$/.test(rel) ? mount + rel : null;
 }
 
 function readOr(file: string, otherwise: string): string {
@@ -86,6 +86,12 @@ function waitEvents(dir: string, key: string, value: string): Promise<void> {
     } catch { /* the interval does it */ }
     check();
   });
+}
+
+/** The cgroup was empty and the helper removed it: ENOENT, or ENODEV once it goes while open. */
+function gone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENODEV';
 }
 
 function cgroupPids(dir: string): number[] {
@@ -180,7 +186,7 @@ export class ProcessTree {
         // (100 ms for 50), which the event loop must not wait through.
         await fs.promises.writeFile(`${dir}/cgroup.kill`, '1');
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // empty and removed already
+        if (gone(err)) return; // empty and removed already
         throw err;
       }
       return waitEvents(dir, 'populated', '0');
@@ -188,7 +194,7 @@ export class ProcessTree {
     try {
       await fs.promises.writeFile(`${dir}/cgroup.freeze`, '1');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if (gone(err)) return;
       throw err;
     }
     const fds: number[] = [];
@@ -228,7 +234,9 @@ export class ProcessTree {
       }
       binding.kill(rootFd, signo);
       signalEach(stopped.values(), signo);
+      if (signo === SIGSTOP) return; // what was asked for: they stay stopped
       if (signo !== SIGKILL) {
+        // (A process some user had stopped before is continued too: the walk cannot tell.)
         signalEach(stopped.values(), SIGCONT);
         binding.kill(rootFd, SIGCONT);
         return;

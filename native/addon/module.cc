@@ -23,6 +23,7 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("SPAWN_HAS_CWD", static_cast<double>(PD_SPAWN_HAS_CWD));
   c.Set("SPAWN_KILL_ON_CLOSE", static_cast<double>(PD_SPAWN_KILL_ON_CLOSE));
   c.Set("SPAWN_TREE", static_cast<double>(PD_SPAWN_TREE));
+  c.Set("SPAWN_KILL_TREE_ON_CLOSE", static_cast<double>(PD_SPAWN_KILL_TREE_ON_CLOSE));
   c.Set("FEATURE_TREE_CGROUP", static_cast<double>(PD_FEATURE_TREE_CGROUP));
   c.Set("FEATURE_CLONE_PIDFD", static_cast<double>(PD_FEATURE_CLONE_PIDFD));
   c.Set("STDIO_IGNORE", kStdioIgnore);

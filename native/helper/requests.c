@@ -162,7 +162,7 @@ int handle_request(void) {
     err = child_spawn(&spec, &pid, &pidfd);
     if (spec.cgroup_procs_fd >= 0) {
       close(spec.cgroup_procs_fd);
-      tree_spawned(req->id, !err, (req->flags & PD_SPAWN_KILL_ON_CLOSE) != 0);
+      tree_spawned(req->id, !err, (req->flags & PD_SPAWN_KILL_TREE_ON_CLOSE) != 0);
     }
   }
 

@@ -30,7 +30,7 @@
 #include "protocol.h"
 #include "tree.h"
 
-static char base[PATH_MAX / 2]; /* <cgroup2 mount><our cgroup>/procdesc-<pid>; "" when unusable */
+static char base[PATH_MAX / 2]; /* <cgroup2 mount><our cgroup>/procdesc-<pid>-<salt>; "" when unusable */
 static char home[PATH_MAX];      /* <cgroup2 mount><our cgroup>: where the helper itself lives */
 
 struct tree_cgroup {
@@ -91,19 +91,32 @@ static int own_cgroup(char *out, size_t cap) {
 
 /* A helper that left while a tree lived (its host went away; children outlive it, as under Node)
  * could not remove that tree's cgroup; cgroup v2 has no release agent. The next helper removes what
- * has emptied since, in the bases of helpers that are gone (a live helper's own are never touched:
- * an empty one may be about to receive its child). */
+ * has emptied since, in the bases of helpers that are gone. "Gone" is read from the cgroup, not
+ * from a PID: a helper lives in its base's "helper" cgroup, so that one is populated while the
+ * helper (or a child it spawned without a tree) lives, whatever PID namespace either side is in. */
+static int populated(const char *dir) {
+  char file[PATH_MAX + 32], buf[256];
+  snprintf(file, sizeof file, "%s/cgroup.events", dir);
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno != ENOENT;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 1;
+  buf[n] = '\0';
+  return strstr(buf, "populated 0") == NULL;
+}
+
 static void sweep_stale(void) {
   DIR *d = opendir(home);
   if (!d) return;
   struct dirent *e;
+  const char *own = strrchr(base, '/') + 1;
   while ((e = readdir(d))) {
-    int pid;
-    char rest;
-    if (sscanf(e->d_name, "procdesc-%d%c", &pid, &rest) != 1 || pid == getpid()) continue;
-    if (kill(pid, 0) == 0 || errno != ESRCH) continue;
-    char dir[PATH_MAX];
+    if (strncmp(e->d_name, "procdesc-", 9) != 0 || strcmp(e->d_name, own) == 0) continue;
+    char dir[PATH_MAX], helper[PATH_MAX + 16];
     if (snprintf(dir, sizeof dir, "%s/%s", home, e->d_name) >= (int)sizeof dir) continue;
+    snprintf(helper, sizeof helper, "%s/helper", dir);
+    if (populated(helper)) continue;
     DIR *g = opendir(dir);
     if (!g) continue;
     struct dirent *c;
@@ -121,25 +134,28 @@ static void sweep_stale(void) {
 
 void tree_init(void) {
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-  char mnt[PATH_MAX / 4], own[PATH_MAX / 4], probe[PATH_MAX];
+  char mnt[PATH_MAX / 4], own[PATH_MAX / 4], helper[PATH_MAX];
   if (cgroup2_mount(mnt, sizeof mnt) < 0 || own_cgroup(own, sizeof own) < 0) return;
   int n = snprintf(home, sizeof home, "%s%s", mnt, own);
   if (n < 0 || (size_t)n >= sizeof home) return;
-  n = snprintf(base, sizeof base, "%s/procdesc-%d", home, (int)getpid());
+  /* The PID alone could name two helpers in two PID namespaces that share a cgroup hierarchy. */
+  unsigned int salt = 0;
+  int rfd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (rfd >= 0) { (void)!read(rfd, &salt, sizeof salt); close(rfd); }
+  n = snprintf(base, sizeof base, "%s/procdesc-%d-%08x", home, (int)getpid(), salt);
   if (n < 0 || (size_t)n >= sizeof base) { base[0] = '\0'; return; }
-  /* Probe the whole path once: make a cgroup, move ourselves in and back. A read-only cgroupfs, an
-   * undelegated subtree or an old kernel (no cgroup.kill before 5.14) fails here, not per spawn. */
-  snprintf(probe, sizeof probe, "%s/probe", base);
-  int ok = mkdir(base, 0755) == 0 && mkdir(probe, 0755) == 0;
+  /* Probe the whole path once, and stay: make base/helper and move ourselves into it. A read-only
+   * cgroupfs, an undelegated subtree or an old kernel (no cgroup.kill before 5.14) fails here, not
+   * per spawn. We stay below our own cgroup, so its limits still hold for us and our children. */
+  snprintf(helper, sizeof helper, "%s/helper", base);
+  int ok = mkdir(base, 0755) == 0 && mkdir(helper, 0755) == 0;
   char file[PATH_MAX + 16];
-  snprintf(file, sizeof file, "%s/cgroup.kill", probe);
+  snprintf(file, sizeof file, "%s/cgroup.kill", helper);
   ok = ok && access(file, W_OK) == 0;
-  snprintf(file, sizeof file, "%s/cgroup.procs", probe);
+  snprintf(file, sizeof file, "%s/cgroup.procs", helper);
   ok = ok && write_str(file, "0") == 0;
-  snprintf(file, sizeof file, "%s/cgroup.procs", home);
-  if (ok && write_str(file, "0") < 0) ok = 0; /* then we stay in probe: still under our own */
-  rmdir(probe);
   if (!ok) {
+    rmdir(helper);
     rmdir(base);
     base[0] = '\0';
     return;
@@ -192,7 +208,8 @@ void tree_kill_on_close(void) {
     group_path(path, sizeof path, groups[i].id, "cgroup.kill");
     write_str(path, "1");
   }
-  /* Empty ones go now; a tree still alive keeps its directory (nobody is left to remove it). */
+  /* Empty ones go now; a tree still alive keeps its directory until a later helper's sweep. The
+   * helper's own cgroup and the base go too, if empty: we are still in it, so only a next helper
+   * will find them empty. */
   tree_sweep();
-  rmdir(base);
 }

@@ -13,7 +13,7 @@ int tree_prepare(uint64_t id);
 /* After child_spawn: remembers the cgroup (or removes it if the spawn failed). */
 void tree_spawned(uint64_t id, int spawned, int kill_on_close);
 void tree_sweep(void);
-/* The host is gone: cgroup.kill for the trees spawned with PD_SPAWN_KILL_ON_CLOSE. */
+/* The host is gone: cgroup.kill for the trees spawned with PD_SPAWN_KILL_TREE_ON_CLOSE. */
 void tree_kill_on_close(void);
 
 #endif
