@@ -23,15 +23,18 @@ import { loadNative } from '../core/native';
 const { SIGKILL, SIGSTOP, SIGCONT } = osConstants.signals;
 
 let mountPoint: string | null | undefined;
-/** Where cgroup2 is mounted ('' if not at all). */
+/** Where cgroup2 is mounted, or null. Only an answer is kept: a read that failed (EMFILE while the
+ * host is out of fds, say) is tried again next time, or one bad moment would disable the cgroup
+ * mechanism for the life of the process. */
 function cgroup2Mount(): string | null {
   if (mountPoint !== undefined) return mountPoint;
-  mountPoint = null;
+  let text: string;
   try {
-    for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-      if (line.includes(' - cgroup2 ')) { mountPoint = line.split(' ')[4]; break; }
-    }
-  } catch { /* no /proc: no cgroups either */ }
+    text = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return null;
+  }
+  mountPoint = text.split('\n').find((line) => line.includes(' - cgroup2 '))?.split(' ')[4] ?? null;
   return mountPoint;
 }
 
