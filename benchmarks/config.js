@@ -19,6 +19,7 @@ const PRESETS = {
     liveChildren: [0, 500, 1000, 2000], // scenario 4 is the last
     children: { rounds: 6, batch: 25 },
     costChildren: 1000, // scenario 8; one of liveChildren
+    pipeline: { bytes: 1 * GB, rounds: 3 }, // scenario 9
   },
   small: {
     warmup: 5,
@@ -30,6 +31,7 @@ const PRESETS = {
     liveChildren: [0, 100, 200],
     children: { rounds: 3, batch: 10 },
     costChildren: 200,
+    pipeline: { bytes: 256 * MB, rounds: 2 },
   },
   tiny: {
     warmup: 2,
@@ -41,6 +43,7 @@ const PRESETS = {
     liveChildren: [0, 20],
     children: { rounds: 2, batch: 3 },
     costChildren: 20,
+    pipeline: { bytes: 16 * MB, rounds: 1 },
   },
 };
 

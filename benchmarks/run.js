@@ -12,6 +12,7 @@ const { LIBRARIES, compileFloor, startAll } = require('./contestants');
 const { machine, command } = require('./machine');
 const { runAll, log } = require('./scenarios');
 const { summarise, markdown, charts } = require('./report');
+const { pipelineMarkdown } = require('./pipeline');
 
 async function main() {
   const started = Date.now();
@@ -43,13 +44,14 @@ async function main() {
     summary, libs: LIBRARIES, machine: info, command: cmd, cfg, capabilities, elapsedS,
     charts: { parent: 'parent-size.svg', children: 'live-children.svg', kill: 'kill-cdf.svg' },
   });
-  fs.writeFileSync(path.join(cfg.out, 'results.md'), md);
+  const mdAll = md + pipelineMarkdown(raw.pipeline);
+  fs.writeFileSync(path.join(cfg.out, 'results.md'), mdAll);
   const { out, ...config } = cfg;
   fs.writeFileSync(path.join(cfg.out, 'results.json'), `${JSON.stringify({
     command: cmd, machine: info, config, capabilities, elapsedS, libraries: LIBRARIES,
     summary, raw,
   }, null, 1)}\n`);
-  process.stdout.write(md);
+  process.stdout.write(mdAll);
   log(`done in ${elapsedS.toFixed(1)} s; wrote ${cfg.out}/results.md, results.json, ${Object.keys(svgs).join(', ')}`);
 }
 

@@ -3,6 +3,8 @@
 // each, for several rounds, the order rotating every round, so that a noisy neighbour or a CPU
 // frequency change lands on all of them alike. Returns raw samples only; report.js summarises.
 
+const { pipelineScenario } = require('./pipeline');
+
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
 
 function rotate(list, by) {
@@ -91,6 +93,8 @@ async function runAll(contestants, cfg) {
   raw.sync = await sequential(contestants, 'sync', cfg.sequential, cfg.warmup);
   log('4 and 8. live children');
   raw.liveChildren = await liveChildren(contestants, cfg);
+  log(`9. pipeline of ${cfg.pipeline.bytes} bytes, host CPU: procdesc pipeline() vs Node streams`);
+  raw.pipeline = pipelineScenario(cfg);
   log('3. parent size');
   raw.parentSize = await parentSize(contestants, cfg);
   return raw;

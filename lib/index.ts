@@ -11,3 +11,7 @@ export { open, ProcessDescriptor, type ProcessDescriptorEvents, type ProcessExit
 export {
   spawn, Subprocess, type ResourceUsage, type SubprocessEvents, type SubprocessExit, type SubprocessOptions,
 } from './descriptor/subprocess';
+export {
+  pipeline, Pipeline, PipelineError, runPipeline, type PipeFrom, type PipelineStage, type PipelineStageExit,
+  type PipelineStageOptions,
+} from './descriptor/pipeline';

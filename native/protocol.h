@@ -49,6 +49,11 @@ enum pd_spawn_flags {
   /* killOnClose: SIGKILL the child when the host goes away (the request channel closes), like
    * FreeBSD's pdfork without PD_DAEMON. */
   PD_SPAWN_KILL_ON_CLOSE = 1u << 6,
+  /* Track the child's whole tree: a cgroup of its own when PD_FEATURE_TREE_CGROUP (helper/tree.c). */
+  PD_SPAWN_TREE = 1u << 7,
+  /* killOnClose: 'tree': with PD_SPAWN_TREE, the child's whole tree dies with the host (cgroup.kill);
+   * PD_SPAWN_KILL_ON_CLOSE alone kills only the child. */
+  PD_SPAWN_KILL_TREE_ON_CLOSE = 1u << 8,
 };
 
 /* Followed (inline, or in the memfd) by blob_len bytes of NUL-terminated strings, in order:
@@ -88,6 +93,9 @@ struct pd_hello {
 
 enum pd_features {
   PD_FEATURE_CLONE_PIDFD = 1u << 0, /* else pidfd_open right after clone (still race-free: unreaped) */
+  /* PD_SPAWN_TREE children get a cgroup v2 each (with cgroup.kill, 5.14+), named
+   * <helper's cgroup>/procdesc-<helper pid>-<salt>/<id>; else the host walks /proc for descendants. */
+  PD_FEATURE_TREE_CGROUP = 1u << 1,
 };
 
 struct pd_exit_record {

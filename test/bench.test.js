@@ -80,6 +80,15 @@ describe('benchmarks: npm run bench at scale tiny', function () {
     assert.match(md, /Command: `/);
   });
 
+  it('runs scenario 9, the pipeline: both modes, the data intact (checked by the worker), a section in results.md', () => {
+    const { pipeline } = results.raw;
+    for (const mode of ['procdesc', 'streams']) {
+      assert.ok(pipeline[mode].cpuUs.length > 0, mode);
+      for (const v of pipeline[mode].cpuUs) assert.ok(Number.isFinite(v) && v >= 0, `${mode}: ${v}`);
+    }
+    assert.match(fs.readFileSync(path.join(out, 'results.md'), 'utf8'), /## 9\. Pipeline/);
+  });
+
   it('writes the three SVG charts', () => {
     for (const name of ['parent-size.svg', 'live-children.svg', 'kill-cdf.svg']) {
       const svg = fs.readFileSync(path.join(out, name), 'utf8');

@@ -18,18 +18,37 @@ describe('zx with procdesc', function () {
   this.timeout(30000);
   let saved;
   before(() => {
-    saved = { spawn: $.spawn, spawnSync: $.spawnSync, verbose: $.verbose, quiet: $.quiet };
+    saved = { spawn: $.spawn, spawnSync: $.spawnSync, kill: $.kill, verbose: $.verbose, quiet: $.quiet };
     assert.equal(useProcdesc($), $);
     $.verbose = false;
     $.quiet = true;
   });
   after(() => Object.assign($, saved));
 
-  it('sets $.spawn and $.spawnSync to the drop-in\'s', () => {
-    assert.equal($.spawn, dropIn.spawn);
+  it('sets $.spawn (the drop-in\'s, trees tracked), $.spawnSync (the drop-in\'s) and $.kill', () => {
+    assert.equal($.spawn, spawn);
+    assert.notEqual($.kill, saved.kill);
     assert.equal($.spawnSync, dropIn.spawnSync);
-    assert.equal(spawn, dropIn.spawn);
     assert.equal(spawnSync, dropIn.spawnSync);
+  });
+
+  it('kill() takes down the whole tree, a daemon that double-forked or setsid included', async function () {
+    if (capabilities().tree !== 'cgroup') this.skip(); // the walk cannot find a daemon that left
+    // The pids go to a file: zx reads the command's stdout itself, maybe before a listener of ours.
+    const file = path.join(require('node:os').tmpdir(), `procdesc-zx-tree-${process.pid}`);
+    const p = $`(sleep 300 & echo $! >>${file}); setsid sleep 301 & echo $! >>${file}; exec sleep 302`.nothrow();
+    const read = () => { try { return require('node:fs').readFileSync(file, 'utf8'); } catch { return ''; } };
+    for (let i = 0; i < 1000 && read().split('\n').length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    const daemons = read().split('\n').filter(Boolean).map(Number);
+    require('node:fs').rmSync(file, { force: true });
+    assert.equal(daemons.length, 2, 'both daemons started');
+    await p.kill('SIGKILL');
+    assert.equal((await p).signal, 'SIGKILL');
+    for (const pid of daemons) {
+      let state = null;
+      try { state = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0]; } catch { /* gone */ }
+      assert.ok(state === null || state === 'Z', `daemon ${pid} is gone (${state})`);
+    }
   });
 
   it('runs commands as children of the helper, with zx\'s results and errors', async () => {

@@ -15,7 +15,11 @@ export interface NativeConstants {
   SPAWN_SETGID: number;
   SPAWN_HAS_CWD: number;
   SPAWN_KILL_ON_CLOSE: number;
+  SPAWN_TREE: number;
+  SPAWN_KILL_TREE_ON_CLOSE: number;
   FEATURE_CLONE_PIDFD: number;
+  /** The helper makes a cgroup v2 per SPAWN_TREE child (native/helper/tree.c). */
+  FEATURE_TREE_CGROUP: number;
   /** A child fd set to /dev/null (0-2) or left closed (above). */
   STDIO_IGNORE: number;
   /** spawnSync: a pipe made by the addon that the child reads, writes, or both. */
@@ -91,6 +95,8 @@ export interface NativeBinding {
   relinkClosingProcess(): number;
   /** A CLOEXEC AF_UNIX stream pair: [hostEnd, childEnd], as libuv makes for 'pipe'. */
   socketpair(): [number, number] | number;
+  /** pipe2(O_CLOEXEC): [readEnd, writeEnd] | -errno, for a pipeline between two children. */
+  pipe(): [number, number] | number;
 }
 
 export const packageRoot = path.resolve(__dirname, '..', '..', '..');

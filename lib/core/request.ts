@@ -16,8 +16,11 @@ export interface SpawnRequest {
   gid?: number;
   /** Per child fd: a host fd to place there, or one of the addon's STDIO_* codes. */
   stdio: number[];
-  /** SIGKILL the child when the host goes away (the helper does it when its channel closes). */
-  killOnClose?: boolean;
+  /** SIGKILL the child when the host goes away (the helper does it when its channel closes);
+   * 'tree': the child's whole tree (with `tree`, where the helper made it a cgroup). */
+  killOnClose?: boolean | 'tree';
+  /** Track the child's whole tree (a cgroup of its own where the helper can make one). */
+  tree?: boolean;
 }
 
 // A C string ends at its first NUL, as Node's spawn sees it too (Utf8Value, then a char*).
@@ -43,6 +46,8 @@ export function buildRequest(binding: Pick<NativeBinding, 'constants'>, id: numb
   if (r.gid !== undefined) flags |= c.SPAWN_SETGID;
   if (cwd !== undefined) flags |= c.SPAWN_HAS_CWD;
   if (r.killOnClose) flags |= c.SPAWN_KILL_ON_CLOSE;
+  if (r.killOnClose === 'tree') flags |= c.SPAWN_KILL_TREE_ON_CLOSE;
+  if (r.tree) flags |= c.SPAWN_TREE;
   const strings = [r.file, ...(cwd !== undefined ? [cwd] : []), ...r.args, ...r.envPairs];
   const blob = Buffer.from(`${strings.map(cString).join('\0')}\0`, 'utf8');
   return [id, flags, r.uid ?? 0, r.gid ?? 0, r.args.length, r.envPairs.length, blob, Int32Array.from(r.stdio)];

@@ -41,12 +41,16 @@ export interface Capabilities {
    * children come to it, and procdesc reaps them through their pidfds (their real exit status, no
    * zombie). False elsewhere: init or a subreaper above us reaps them, and PIDFD_INFO_EXIT tells. */
   hostReapsOrphans: boolean;
+  /** How killTree(), descendants() and killOnClose: 'tree' find a child's descendants: 'cgroup', a
+   * cgroup v2 per child (atomic cgroup.kill, 5.14+); 'walk', /proc walked from the child (misses a
+   * daemon that re-parented to the helper before the walk); null on the node:child_process path. */
+  tree: 'cgroup' | 'walk' | null;
   /** Why each feature that is false is not in use (nodeInternals: the Node internal that failed). */
   whyNot: Partial<Record<Feature, string>>;
 }
 
 export type Feature = 'pidfd' | 'helper' | 'nodeInternals' | 'syncThroughHelper' | 'exitInfoForNonParents' |
-  'groupSignals' | 'hostReapsOrphans' | 'openByPid';
+  'groupSignals' | 'hostReapsOrphans' | 'openByPid' | 'treeCgroup';
 
 type PathDecision = Omit<Capabilities, 'exitInfoForNonParents' | 'groupSignals' | 'openByPid' | 'whyNot'> &
   { whyNot: Partial<Record<Feature, string>> };
@@ -80,11 +84,17 @@ function decidePath(): PathDecision {
         'have another parent, which reaps them'
       : `children are node:child_process's: ${core.reason}`;
   }
+  const binding = loadNative().binding;
+  const cgroup = info && binding ? (info.features & binding.constants.FEATURE_TREE_CGROUP) !== 0 : false;
+  if (info && !cgroup) {
+    whyNot.treeCgroup = 'the helper cannot make cgroups v2 with cgroup.kill under its own (no cgroup2 mount, not ' +
+      'delegated, read-only, or a kernel before 5.14): descendants are found by walking /proc';
+  }
   return {
     path: dropIn ? 'procdesc' : 'node', reason: dropIn ? null : fallbackReason(),
     descriptorPath: descriptor ? 'procdesc' : 'node',
     pidfd: core.pidfd, helper: core.helper, helperPid: info?.pid ?? null, clonePidfd: core.clonePidfd,
-    hostReapsOrphans, whyNot,
+    hostReapsOrphans, whyNot, tree: info ? (cgroup ? 'cgroup' : 'walk') : null,
   };
 }
 

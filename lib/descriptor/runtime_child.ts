@@ -31,7 +31,9 @@ function openStream(fd: number, childReads: boolean): Readable | Writable {
 
 export interface RuntimeChildOptions {
   killSignal: number;
-  killOnClose: boolean;
+  killOnClose: boolean | 'tree';
+  /** Track the child's whole tree (lib/descriptor/tree.ts). */
+  tree: boolean;
   timeout?: number;
   signal?: AbortSignal;
 }
@@ -90,7 +92,8 @@ export class RuntimeChild extends EventEmitter {
       childEnds.push(pair[1]);
       stdio.push(pair[1]);
     }
-    const err = this.handle.spawn({ ...spawn.request, stdio, killOnClose: this.#options.killOnClose });
+    const { killOnClose, tree } = this.#options;
+    const err = this.handle.spawn({ ...spawn.request, stdio, killOnClose, tree });
     closeAll(childEnds);
     if (err !== 0) {
       closeAll(hostEnds);
@@ -207,7 +210,8 @@ function checkDenoRun(file: string): void {
 
 /** spawn() for the descriptor API without Node's ChildProcess; the shape of lib/node/drop_in.ts's
  * spawnChild. Argument errors throw; spawn errors come back as spawnResult (-errno). */
-export function spawnRuntimeChild(session: Session, args: [unknown, unknown, unknown], killOnClose: boolean):
+export function spawnRuntimeChild(session: Session, args: [unknown, unknown, unknown],
+  { killOnClose, tree }: { killOnClose: boolean | 'tree'; tree: boolean }):
   { child: RuntimeChild; spawnResult: number } {
   const spawn = normalizeSpawn(...args);
   checkDenoRun(spawn.spawnfile);
@@ -224,6 +228,6 @@ export function spawnRuntimeChild(session: Session, args: [unknown, unknown, unk
     error.message = error.message.replace('be of type', 'be an instance of');
     throw error;
   }
-  const child = new RuntimeChild(session, spawn, { killSignal, killOnClose, timeout: timeout as number | undefined, signal });
+  const child = new RuntimeChild(session, spawn, { killSignal, killOnClose, tree, timeout: timeout as number | undefined, signal });
   return { child, spawnResult: child.start(spawn) };
 }

@@ -4,7 +4,8 @@
 // escalation to SIGKILL, killGroup(), async disposal and iteration over stdout lines. Spawn
 // failures throw here, synchronously (as Bun.spawn and Deno do), so a Subprocess always has a pid.
 // Node validates spawn()'s own options and runs `timeout` and `signal`; the options added here
-// (forceKillAfterDelay, killOnClose) are validated here.
+// (forceKillAfterDelay, killOnClose, killTree) are validated in options.ts. The child's whole tree
+// (every descendant, however far it ran: tree.ts) is killTree()'s and descendants()'.
 import type * as nodeChildProcess from 'node:child_process';
 import type * as net from 'node:net';
 import { constants as osConstants } from 'node:os';
@@ -16,7 +17,7 @@ import type { ProcessHandle } from '../core/process_handle';
 import { processHandleOf, resourceUsageOf } from '../node/claim';
 import { spawnChild } from '../node/drop_in';
 import type { NodeChild } from '../node/internals';
-import { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_STATE, ERR_OUT_OF_RANGE, ERR_UNKNOWN_SIGNAL } from './errors';
+import { ERR_INVALID_ARG_VALUE, ERR_INVALID_STATE, ERR_UNKNOWN_SIGNAL } from './errors';
 import { lines } from './lines';
 import { RuntimeChild, spawnRuntimeChild, useRuntimeChild } from './runtime_child';
 
@@ -33,20 +34,25 @@ function usageOf(child: Child): SubprocessExit['resourceUsage'] {
   const usage = child.handle.usage;
   return usage ? { userCPUTime: usage.userCPUTime, systemCPUTime: usage.systemCPUTime, maxRSS: usage.maxRSS } : null;
 }
+import { ownOption, validateBoolean, validateForceKillAfterDelay, validateKillOnClose } from './options';
+import { ProcessTree, treeCgroupOf } from './tree';
 
 const signals = osConstants.signals;
 const UV_ESRCH = uvErrno('ESRCH'), UV_EINVAL = uvErrno('EINVAL');
 
-/** execa's default: a child that ignores killSignal is SIGKILLed this long after it. */
-export const DEFAULT_FORCE_KILL_AFTER_DELAY = 5000;
+export { DEFAULT_FORCE_KILL_AFTER_DELAY } from './options';
 
 export interface SubprocessOptions extends nodeChildProcess.SpawnOptions {
   /** ms from killSignal (sent by kill(), killGroup(), timeout, signal or disposal) to SIGKILL;
    * false never escalates. Default 5000. */
   forceKillAfterDelay?: number | boolean;
   /** SIGKILL the child when the host process goes away (exits, crashes, is killed), like
-   * FreeBSD's pdfork without PD_DAEMON. Default false: children outlive the host, as in Node. */
-  killOnClose?: boolean;
+   * FreeBSD's pdfork without PD_DAEMON; 'tree': the child and every descendant. Default false:
+   * children outlive the host, as in Node. */
+  killOnClose?: boolean | 'tree';
+  /** kill(), timeout, signal, disposal and the forceKillAfterDelay escalation signal the whole
+   * tree (as killTree()), not only the child. Default false. */
+  killTree?: boolean;
 }
 
 export interface ResourceUsage {
@@ -105,16 +111,19 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
   readonly #killSignal: number;
   readonly #forceKillAfterDelay: number | false;
   readonly #detached: boolean;
+  readonly #tree: ProcessTree | null;
   #forceKill: NodeJS.Timeout | null = null;
   #exit: SubprocessExit | null = null;
 
   /** Use spawn(). */
-  constructor(child: Child, opts: { killSignal: number; forceKillAfterDelay: number | false; detached: boolean }) {
+  constructor(child: Child, opts: { killSignal: number; forceKillAfterDelay: number | false; detached: boolean;
+    tree: ProcessTree | null; killTree: boolean }) {
     super();
     this.#child = child;
     this.#killSignal = opts.killSignal;
     this.#forceKillAfterDelay = opts.forceKillAfterDelay;
     this.#detached = opts.detached;
+    this.#tree = opts.tree;
     this.pid = child.pid!;
     this.stdin = child.stdin as net.Socket | null;
     this.stdout = child.stdout as net.Socket | null;
@@ -131,7 +140,15 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
     });
     // Node's timeout and AbortSignal handling kill the child through child.kill(killSignal): it
     // arms the escalation as our own kill() does.
-    const nodeKill = child.kill;
+    const childKill = child.kill;
+    const nodeKill = !opts.killTree ? childKill : (signal?: NodeJS.Signals | number): boolean => {
+      const signo = signal === undefined ? signals.SIGTERM : signalNumber(signal);
+      if (this.#exit === null && signo !== undefined && signo !== 0) {
+        this.killTree(signo).catch((err: Error) => this.emit('error', err));
+        return true;
+      }
+      return childKill.call(child, signal);
+    };
     child.kill = (signal?: NodeJS.Signals | number): boolean => {
       const sent = nodeKill.call(child, signal);
       const signo = signal === undefined ? signals.SIGTERM : signalNumber(signal);
@@ -186,6 +203,24 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
     }
   }
 
+  /** Signals the child and every descendant it started, including those that double-forked or
+   * called setsid, never through a recycled PID (tree.ts). Default signal: killSignal. With
+   * SIGKILL it resolves once every one of them has exited. Works after the child's own exit too,
+   * while descendants live (where the tree has a cgroup: capabilities().tree). */
+  async killTree(signal?: NodeJS.Signals | number): Promise<void> {
+    const signo = signal === undefined ? this.#killSignal : toSignal(signal);
+    if (!this.#tree) {
+      this.#child.kill(signo); // node:child_process fallback: only the child can be reached
+      return;
+    }
+    await this.#tree.kill(signo);
+  }
+
+  /** The PIDs of the child's live descendants (itself excluded), for tools that show them. */
+  descendants(): number[] {
+    return this.#tree ? this.#tree.descendants() : [];
+  }
+
   /** Keeps the event loop alive until the child exits (the default). */
   ref(): void {
     this.#child.ref();
@@ -230,21 +265,6 @@ export class Subprocess extends EventEmitter<SubprocessEvents> {
   }
 }
 
-function validateForceKillAfterDelay(value: unknown): number | false {
-  if (value === undefined || value === true) return DEFAULT_FORCE_KILL_AFTER_DELAY;
-  if (value === false) return false;
-  if (typeof value !== 'number') throw new ERR_INVALID_ARG_TYPE('options.forceKillAfterDelay', ['number', 'boolean'], value);
-  if (!Number.isInteger(value) || value < 0 || value > Number.MAX_SAFE_INTEGER) {
-    throw new ERR_OUT_OF_RANGE('options.forceKillAfterDelay', `an integer >= 0`, value);
-  }
-  return value;
-}
-
-function ownOption(options: unknown, key: string): unknown {
-  return options !== null && typeof options === 'object' && Object.prototype.hasOwnProperty.call(options, key)
-    ? (options as Record<string, unknown>)[key] : undefined;
-}
-
 /**
  * Starts `file` with `args` as child_process.spawn does (same options, same validation errors),
  * plus forceKillAfterDelay and killOnClose. Throws the spawn error (e.g. `spawn nope ENOENT`).
@@ -254,10 +274,8 @@ export function spawn(file: string, options?: SubprocessOptions): Subprocess;
 export function spawn(file: string, args?: readonly string[] | SubprocessOptions, options?: SubprocessOptions): Subprocess {
   const opts = Array.isArray(args) || args == null || typeof args !== 'object' ? options : args;
   const forceKillAfterDelay = validateForceKillAfterDelay(ownOption(opts, 'forceKillAfterDelay'));
-  const killOnClose = ownOption(opts, 'killOnClose');
-  if (killOnClose != null && typeof killOnClose !== 'boolean') {
-    throw new ERR_INVALID_ARG_TYPE('options.killOnClose', 'boolean', killOnClose);
-  }
+  const killOnClose = validateKillOnClose(ownOption(opts, 'killOnClose'));
+  const killTree = validateBoolean('killTree', ownOption(opts, 'killTree'));
   const stdio = ownOption(opts, 'stdio');
   if (Array.isArray(stdio) && stdio.includes('ipc')) {
     throw new ERR_INVALID_ARG_VALUE('options.stdio', stdio, "cannot have 'ipc' here (use fork())");
@@ -265,8 +283,8 @@ export function spawn(file: string, args?: readonly string[] | SubprocessOptions
 
   const core = useRuntimeChild() ? corePath() : null;
   const { child, spawnResult, ours }: { child: Child; spawnResult: number | undefined; ours: boolean } = core?.ok
-    ? { ...spawnRuntimeChild(core.session!, [file, args, options], killOnClose === true), ours: true }
-    : spawnChild([file, args, options], { killOnClose: killOnClose === true });
+    ? { ...spawnRuntimeChild(core.session!, [file, args, options], { killOnClose, tree: true }), ours: true }
+    : spawnChild([file, args, options], { killOnClose, tree: true });
   if (spawnResult !== 0) {
     // Node emits it on the next tick: it must go nowhere, we throw it now.
     child?.on('error', () => {});
@@ -280,9 +298,12 @@ export function spawn(file: string, args?: readonly string[] | SubprocessOptions
     throw error;
   }
   const killSignal = signalNumber(ownOption(opts, 'killSignal') ?? 'SIGTERM') ?? signals.SIGTERM;
-  const subprocess = new Subprocess(child, { killSignal, forceKillAfterDelay, detached: ownOption(opts, 'detached') === true });
+  const handle = processHandleOf(child);
+  const tree = ours && handle ? new ProcessTree(child.pid!, () => processHandleOf(child)?.fd ?? -1, treeCgroupOf(child.pid!)) : null;
+  const subprocess = new Subprocess(child, { killSignal, forceKillAfterDelay, detached: ownOption(opts, 'detached') === true,
+    tree, killTree });
   // Errors after the spawn (a failed kill, an AbortSignal's AbortError) are the Subprocess's.
   child.on('error', (err: Error) => subprocess.emit('error', err));
-  if (!ours && killOnClose === true) killOnHostExit(child as NodeChild);
+  if (!ours && killOnClose !== false) killOnHostExit(child as NodeChild);
   return subprocess;
 }

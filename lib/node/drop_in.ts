@@ -94,3 +94,10 @@ export function spawnChild(args: unknown[], extras: SpawnExtras):
   }
   return { child, spawnResult: claim.handle?.spawnResult, ours: true };
 }
+
+/** Node's spawn() through the helper, with the child's whole tree tracked (a cgroup of its own
+ * where the helper makes them: lib/descriptor/tree.ts); Node's own on the fallback path. */
+export function spawnTracked(...args: Parameters<typeof node.spawn>): NodeChild {
+  const claim = newClaim({ tree: true });
+  return (claim ? claiming(claim, () => node.spawn(...args)) : node.spawn(...args)) as NodeChild;
+}

@@ -14,7 +14,9 @@ const UV_ENFILE = uvErrno('ENFILE');
 
 /** What the caller of a claimed spawn wants beyond Node's options (the descriptor API's). */
 export interface SpawnExtras {
-  killOnClose?: boolean;
+  killOnClose?: boolean | 'tree';
+  /** Track the whole process tree (lib/descriptor/tree.ts). */
+  tree?: boolean;
 }
 
 export class NodeProcessHandle extends ProcessHandle {
@@ -94,7 +96,7 @@ export class NodeProcessHandle extends ProcessHandle {
       detached: call.detached,
       uid: typeof call.uid === 'number' ? call.uid : undefined,
       gid: typeof call.gid === 'number' ? call.gid : undefined,
-      stdio: fds, killOnClose: this.#extras.killOnClose === true,
+      stdio: fds, killOnClose: this.#extras.killOnClose ?? false, tree: this.#extras.tree === true,
     });
     // The child has its ends (or never will); ours would only keep the pipes from ending.
     closeChildEnds();

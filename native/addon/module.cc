@@ -22,6 +22,9 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("SPAWN_SETGID", static_cast<double>(PD_SPAWN_SETGID));
   c.Set("SPAWN_HAS_CWD", static_cast<double>(PD_SPAWN_HAS_CWD));
   c.Set("SPAWN_KILL_ON_CLOSE", static_cast<double>(PD_SPAWN_KILL_ON_CLOSE));
+  c.Set("SPAWN_TREE", static_cast<double>(PD_SPAWN_TREE));
+  c.Set("SPAWN_KILL_TREE_ON_CLOSE", static_cast<double>(PD_SPAWN_KILL_TREE_ON_CLOSE));
+  c.Set("FEATURE_TREE_CGROUP", static_cast<double>(PD_FEATURE_TREE_CGROUP));
   c.Set("FEATURE_CLONE_PIDFD", static_cast<double>(PD_FEATURE_CLONE_PIDFD));
   c.Set("STDIO_IGNORE", kStdioIgnore);
   c.Set("STDIO_PIPE_IN", kStdioPipeIn);
@@ -43,6 +46,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("hostAdoptsOrphans", Napi::Function::New(env, HostAdoptsOrphansJs, "hostAdoptsOrphans"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("socketpair", Napi::Function::New(env, SocketPair, "socketpair"));
+  exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
   exports.Set("relinkClosingProcess", Napi::Function::New(env, RelinkClosingProcess, "relinkClosingProcess"));
   return exports;
 }

@@ -139,6 +139,7 @@ Napi::Value ExitStatus(const Napi::CallbackInfo& info);
 Napi::Value PidfdOpen(const Napi::CallbackInfo& info);
 Napi::Value Close(const Napi::CallbackInfo& info);
 Napi::Value SocketPair(const Napi::CallbackInfo& info);
+Napi::Value Pipe(const Napi::CallbackInfo& info);
 
 // uv_repair.cc: after closing a Process wrap whose spawn failed, puts its handle back into the
 // loop's handle queue if libuv (1.52+) took it out.

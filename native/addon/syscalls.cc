@@ -2,6 +2,7 @@
 // -errno; JS builds the errors (lib/core/errno.ts). Raw syscalls where glibc has no wrapper
 // (pidfd_open 5.3, pidfd_send_signal 5.1: glibc 2.36 has them, the glibc we target does not).
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -72,6 +73,23 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   int fds[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) return Napi::Value(env, Int(env, -errno));
+  napi_value out = nullptr;
+  if (napi_create_array_with_length(env, 2, &out) != napi_ok || napi_set_element(env, out, 0, Int(env, fds[0])) != napi_ok ||
+      napi_set_element(env, out, 1, Int(env, fds[1])) != napi_ok) {
+    close(fds[0]);
+    close(fds[1]);
+    return Napi::Value();
+  }
+  return Napi::Value(env, out);
+}
+
+// pipe() -> [readEnd, writeEnd] | -errno: a kernel pipe between two children (a pipeline stage's
+// stdout and the next one's stdin); the host passes both ends in spawn requests, then closes them,
+// so no byte of the pipeline passes through the host. CLOEXEC: only the dup2 in a child keeps it.
+Napi::Value Pipe(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) < 0) return Napi::Value(env, Int(env, -errno));
   napi_value out = nullptr;
   if (napi_create_array_with_length(env, 2, &out) != napi_ok || napi_set_element(env, out, 0, Int(env, fds[0])) != napi_ok ||
       napi_set_element(env, out, 1, Int(env, fds[1])) != napi_ok) {

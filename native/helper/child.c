@@ -160,6 +160,9 @@ static int child_main(void *arg) {
   struct child_run *run = arg;
   const struct child_spec *spec = run->spec;
 
+  /* Into its tree's cgroup before anything else, so that nothing it runs is ever outside. A failure
+   * leaves it where the helper is: the host then finds its tree by walking /proc. */
+  if (spec->cgroup_procs_fd >= 0) (void)!write(spec->cgroup_procs_fd, "0", 1);
   if ((spec->flags & PD_SPAWN_SETSID) && setsid() < 0) child_fail(run, errno);
   child_setup_stdio(run);
   if (spec->cwd && chdir(spec->cwd) < 0) child_fail(run, errno);

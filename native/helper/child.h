@@ -17,6 +17,7 @@ struct child_spec {
   mode_t umask;
   int nstdio;
   const int *stdio_fds; /* per child fd: an fd of the helper to place there, or -1 for 'ignore' */
+  int cgroup_procs_fd;  /* >= 0: the child writes itself into this cgroup first (helper/tree.c) */
 };
 
 /* The signals the helper ignores (main.c); every other one it leaves at SIG_DFL and handles none,
@@ -24,8 +25,10 @@ struct child_spec {
 extern const int helper_ignored_signals[];
 extern const int helper_ignored_signal_count;
 
-/* Call once at start: finds out whether clone() takes CLONE_PIDFD here. */
+/* Call once at start: opens /dev/null (for 'ignore') and maps the stack every child starts on. */
 void child_init(void);
+/* Whether clone() took CLONE_PIDFD so far: learnt from the first spawn (EINVAL before 5.2, then
+ * child_spawn uses pidfd_open); it is 1 until a spawn has shown otherwise, as in the hello. */
 int child_has_clone_pidfd(void);
 
 /* Returns 0 with *pid and *pidfd set once the child has exec'd, or a positive errno (the child, if

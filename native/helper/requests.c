@@ -1,0 +1,177 @@
+/* The request channel: one spawn (or kill) request per SOCK_SEQPACKET message, the child's fds
+ * with it (SCM_RIGHTS), a reply with the pid and the pidfd. Requests come in lock-step with
+ * replies; the strings travel inline or, past PD_INLINE_MAX, in a memfd (protocol.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "helper.h"
+#include "protocol.h"
+#include "tree.h"
+
+static void reply(uint64_t id, int err, pid_t pid, int pidfd) {
+  struct pd_spawn_reply rep = { .id = id, .err = err, .pid = pid };
+  struct iovec iov = { &rep, sizeof rep };
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int))];
+  } ctl;
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+  if (pidfd >= 0) {
+    memset(&ctl, 0, sizeof ctl);
+    msg.msg_control = ctl.buf;
+    msg.msg_controllen = sizeof ctl.buf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
+  }
+  while (sendmsg(PD_REQ_FD, &msg, MSG_NOSIGNAL) < 0) {
+    if (errno != EINTR) _exit(0); /* the host is gone */
+  }
+}
+
+/* Splits the string blob into file, cwd, argv and envp (pointer arrays malloc'd into *vecs). */
+static int parse_blob(const struct pd_spawn_request *req, const char *blob, struct child_spec *spec,
+                      char ***vecs) {
+  if (req->blob_len == 0 || blob[req->blob_len - 1] != '\0') return EINVAL;
+  size_t nstr = 1 + ((req->flags & PD_SPAWN_HAS_CWD) ? 1 : 0) + req->argc + req->envc;
+  const char **strs = malloc(sizeof(char *) * (nstr + 2));
+  if (!strs) return ENOMEM;
+  const char *p = blob, *end = blob + req->blob_len;
+  for (size_t i = 0; i < nstr; i++) {
+    if (p >= end) { free(strs); return EINVAL; }
+    strs[i] = p;
+    p += strlen(p) + 1;
+  }
+  /* Lay out [argv..., NULL, envp..., NULL, sh_argv (argc + 2)] in one allocation. */
+  char **v = malloc(sizeof(char *) * (nstr + 4 + req->argc));
+  if (!v) { free(strs); return ENOMEM; }
+  size_t k = 0, s = 0;
+  spec->file = strs[s++];
+  spec->cwd = (req->flags & PD_SPAWN_HAS_CWD) ? strs[s++] : NULL;
+  char **argv = v + k;
+  for (uint32_t i = 0; i < req->argc; i++) v[k++] = (char *)strs[s++];
+  v[k++] = NULL;
+  char **envp = v + k;
+  for (uint32_t i = 0; i < req->envc; i++) v[k++] = (char *)strs[s++];
+  v[k++] = NULL;
+  char **sh = v + k;
+  sh[0] = "/bin/sh";
+  sh[1] = NULL; /* the child puts the script's path here */
+  for (uint32_t i = 1; i < req->argc; i++) sh[i + 1] = argv[i];
+  sh[req->argc < 1 ? 2 : req->argc + 1] = NULL;
+  free(strs);
+  spec->sh_argv = sh;
+  spec->argv = argv;
+  spec->envp = envp;
+  *vecs = v;
+  return 0;
+}
+
+static char req_buf[sizeof(struct pd_spawn_request) + PD_INLINE_MAX];
+
+/* Returns -1 when the request channel has closed. */
+int handle_request(void) {
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int) * (PD_MAX_FDS + 1))];
+  } ctl;
+  struct iovec iov = { req_buf, sizeof req_buf };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+                        .msg_controllen = sizeof ctl.buf };
+  ssize_t n = recvmsg(PD_REQ_FD, &msg, MSG_CMSG_CLOEXEC);
+  if (n < 0) return (errno == EINTR || errno == EAGAIN) ? 0 : -1;
+  if (n == 0) return -1;
+
+  int fds[PD_MAX_FDS + 1];
+  int nfds = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    for (int i = 0; i < k; i++) {
+      int fd;
+      memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+      if (nfds <= PD_MAX_FDS) fds[nfds++] = fd; else close(fd);
+    }
+  }
+
+  const struct pd_spawn_request *req = (const void *)req_buf;
+  if ((size_t)n >= sizeof(struct pd_kill_request) && req->type == PD_REQ_KILL) {
+    const struct pd_kill_request *k = (const void *)req_buf;
+    live_kill_id(k->id);
+    for (int i = 0; i < nfds; i++) close(fds[i]);
+    return 0;
+  }
+  int err = 0;
+  char *blob = NULL;
+  size_t map_len = 0;
+  char **vecs = NULL;
+  pid_t pid = -1;
+  int pidfd = -1;
+  int stdio_fds[PD_MAX_STDIO];
+  int has_memfd = (size_t)n >= sizeof *req && (req->flags & PD_SPAWN_BLOB_IN_MEMFD);
+
+  if ((size_t)n < sizeof *req || req->type != PD_REQ_SPAWN) {
+    err = EPROTO;
+  } else if (msg.msg_flags & MSG_CTRUNC) {
+    err = EMFILE; /* we could not take every fd the host passed */
+  } else if (req->nstdio > PD_MAX_STDIO || req->nfds != (uint32_t)nfds || (has_memfd && nfds == 0)) {
+    err = EPROTO;
+  } else if (has_memfd) {
+    map_len = req->blob_len;
+    blob = map_len ? mmap(NULL, map_len, PROT_READ, MAP_PRIVATE, fds[nfds - 1], 0) : MAP_FAILED;
+    if (blob == MAP_FAILED) {
+      err = map_len ? errno : EPROTO;
+      blob = NULL;
+      map_len = 0;
+    }
+  } else if ((size_t)n - sizeof *req != req->blob_len) {
+    err = EPROTO;
+  } else {
+    blob = req_buf + sizeof *req;
+  }
+
+  struct child_spec spec;
+  if (!err) {
+    memset(&spec, 0, sizeof spec);
+    err = parse_blob(req, blob, &spec, &vecs);
+  }
+  if (!err) {
+    int usable = nfds - (has_memfd ? 1 : 0);
+    for (uint32_t i = 0; i < req->nstdio; i++) {
+      int idx = req->stdio[i];
+      if (idx >= usable) { err = EPROTO; break; }
+      stdio_fds[i] = idx < 0 ? -1 : fds[idx];
+    }
+  }
+  if (!err) {
+    spec.flags = req->flags;
+    spec.uid = req->uid;
+    spec.gid = req->gid;
+    spec.umask = req->umask;
+    spec.nstdio = (int)req->nstdio;
+    spec.stdio_fds = stdio_fds;
+    spec.cgroup_procs_fd = (req->flags & PD_SPAWN_TREE) ? tree_prepare(req->id) : -1;
+    err = child_spawn(&spec, &pid, &pidfd);
+    if (spec.cgroup_procs_fd >= 0) {
+      close(spec.cgroup_procs_fd);
+      tree_spawned(req->id, !err, (req->flags & PD_SPAWN_KILL_TREE_ON_CLOSE) != 0);
+    }
+  }
+
+  uint64_t id = (size_t)n >= sizeof *req ? req->id : 0;
+  if (!err) live_add(pid, id, req->flags & (PD_SPAWN_SYNC | PD_SPAWN_KILL_ON_CLOSE));
+  free(vecs);
+  if (map_len) munmap(blob, map_len);
+  for (int i = 0; i < nfds; i++) close(fds[i]);
+  reply(id, err, err ? 0 : pid, pidfd);
+  if (pidfd >= 0) close(pidfd); /* the host has its own copy now; we reap through wait4 */
+  return 0;
+}
