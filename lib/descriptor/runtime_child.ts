@@ -155,8 +155,13 @@ export class RuntimeChild extends EventEmitter {
     this.#timer = null;
     this.exitCode = code;
     this.signalCode = signal ? (signal as NodeJS.Signals) : null;
-    // As Node: the child is gone, nothing more can be written to it.
-    this.stdin?.destroy();
+    // As Node: the child is gone, nothing more can be written to it. Node's streams emit no
+    // 'error' once destroyed (a late write only fails its callback); Bun's fs.WriteStream does
+    // (an end() still in flight: "Cannot call write after a stream was destroyed", uncaught).
+    if (this.stdin && !this.stdin.destroyed) {
+      this.stdin.on('error', () => {});
+      this.stdin.destroy();
+    }
     this.emit('exit', this.exitCode, this.signalCode);
     this.#maybeClose();
   }
