@@ -8,7 +8,7 @@
 //   Deno: fs streams on the fd fail with EBADF; net.Socket({ fd }) works (so does Node's).
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import type { Readable, Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import { EventEmitter } from 'node:events';
 
 import { errnoException, signalNumber, uvErrno } from '../core/errno';
@@ -22,9 +22,41 @@ const UV_ESRCH = uvErrno('ESRCH');
 
 type Stdio = Readable | Writable | null;
 
+// Bun's fs.WriteStream on our fd sometimes never closes it after 'finish' (1.4.5; destroy() does
+// not either), so a child reading stdin to EOF would wait for ever: on Bun the child's stdin is this
+// small Writable, which writes with fs.write and closes the fd itself, once.
+function fdWriter(fd: number): Writable {
+  let open = true;
+  const close = (cb: (err?: Error | null) => void) => {
+    if (!open) return cb();
+    open = false;
+    // Synchronously: Bun 1.4.5's fs.close callback was seen never to come here.
+    try {
+      fs.closeSync(fd);
+      cb();
+    } catch (err) {
+      cb(err as Error);
+    }
+  };
+  const writeAll = (chunk: Buffer, cb: (err?: Error | null) => void): void => {
+    fs.write(fd, chunk, (err, written) => {
+      // EAGAIN: a non-blocking socket that is full; try again shortly.
+      if (err && (err as NodeJS.ErrnoException).code === 'EAGAIN') return void setTimeout(() => writeAll(chunk, cb), 1);
+      if (err) return cb(err);
+      if (written < chunk.length) return writeAll(chunk.subarray(written), cb);
+      cb();
+    });
+  };
+  return new Writable({
+    write: (chunk: Buffer, _encoding, cb) => writeAll(chunk, cb),
+    final: (cb) => close(cb),
+    destroy: (err, cb) => close(() => cb(err)),
+  });
+}
+
 function openStream(fd: number, childReads: boolean): Readable | Writable {
   if ((process.versions as Record<string, string | undefined>).bun) {
-    return childReads ? fs.createWriteStream('', { fd }) : fs.createReadStream('', { fd });
+    return childReads ? fdWriter(fd) : fs.createReadStream('', { fd });
   }
   return new net.Socket({ fd, readable: !childReads, writable: childReads });
 }
@@ -170,8 +202,13 @@ export class RuntimeChild extends EventEmitter {
     this.#timer = null;
     this.exitCode = code;
     this.signalCode = signal ? (signal as NodeJS.Signals) : null;
-    // As Node: the child is gone, nothing more can be written to it.
-    this.stdin?.destroy();
+    // As Node: the child is gone, nothing more can be written to it. Node's streams emit no
+    // 'error' once destroyed (a late write only fails its callback); Bun's fs.WriteStream does
+    // (an end() still in flight: "Cannot call write after a stream was destroyed", uncaught).
+    if (this.stdin && !this.stdin.destroyed) {
+      this.stdin.on('error', () => {});
+      this.stdin.destroy();
+    }
     this.emit('exit', this.exitCode, this.signalCode);
     this.#maybeClose();
   }

@@ -77,7 +77,7 @@ void EventThread::Detach(bool teardown) {
     delete this;
     return;
   }
-  if (!teardown) napi_release_threadsafe_function(tsfn_, napi_tsfn_release);
+  if (!teardown && !teardown_) napi_release_threadsafe_function(tsfn_, napi_tsfn_release);
 }
 
 void EventThread::Finalize(napi_env, void* data, void*) {
@@ -116,7 +116,9 @@ void EventThread::CallJs(napi_env env, napi_value, void* context, void* data) {
   auto it = self->targets_.find(token);
   if (it == self->targets_.end()) return;  // removed since the thread saw it
   Target t = it->second;
-  // The handlers are the uv_poll callbacks: their handle only carries the target in ->data.
+  // The handlers are the uv_poll callbacks: their handle only carries the target in ->data. They
+  // must stay free of libuv calls (Bun aborts in them), as they are today:
+  // what they read is queued and delivered below (deliveries.cc).
   Session* session = self->session_;
   if (t.channel) {
     Session::OnEvents(&t.channel->poll, 0, UV_READABLE);
@@ -177,7 +179,7 @@ void EventThread::SetSessionRef(bool ref) {
 void EventThread::ApplyRef() {
   bool want = session_ref_;
   for (auto& entry : targets_) want = want || (entry.second.watch && entry.second.ref);
-  if (want == referenced_ || !tsfn_) return;
+  if (want == referenced_ || !tsfn_ || teardown_) return;
   referenced_ = want;
   if (want)
     napi_ref_threadsafe_function(env_, tsfn_);

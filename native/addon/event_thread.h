@@ -29,6 +29,8 @@ class EventThread {
   // threadsafe function itself); else it is released here. Either way the object deletes itself
   // once both the Session and the threadsafe function are done with it (Finalize).
   void Detach(bool teardown);
+  // The environment is going: from now on no Node-API call (ref/unref) is made.
+  void BeginTeardown() { teardown_ = true; }
 
   // JS thread only. Each fd is reported once per Add/re-arm (EPOLLONESHOT), so the thread never
   // spins on data the JS thread has not read yet.
@@ -64,6 +66,7 @@ class EventThread {
   pthread_t thread_{};
   bool running_ = false;
   bool finalized_ = false;
+  bool teardown_ = false;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // an eventfd: written to stop the thread
   uint64_t next_token_ = 1;  // 0 is the wake fd's

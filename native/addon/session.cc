@@ -31,7 +31,7 @@ Napi::Function Session::Define(Napi::Env env) {
 Session::Session(const Napi::CallbackInfo& info)
     : Napi::ObjectWrap<Session>(info), env_(info.Env()), instance_(env_.GetInstanceData<Instance>()) {
   // Node keeps uv_poll: its callback runs in the loop's poll phase with no thread hop, which the
-  // kill->exit latency (issue 17) would pay for. Bun and Deno ask for the thread (lib/core/path.ts).
+  // kill->exit latency (issue 17) would pay for. Bun and Deno ask for the thread (lib/core/session.ts).
   if (info[3].ToBoolean().Value()) {
     thread_ = EventThread::Create(env_, this);
     if (!thread_) Napi::Error::New(env_, "procdesc: the exit reader thread could not start").ThrowAsJavaScriptException();
@@ -57,6 +57,7 @@ Session::~Session() {
 // worker's environment is gone Node may unload this addon (a worker-only user), and libuv would
 // then call a close callback in unmapped code (a SIGSEGV of the whole process).
 void Session::Shutdown(bool teardown) {
+  if (teardown && thread_) thread_->BeginTeardown();
   Retire(teardown);
   for (EventChannel* c : channels_) CloseChannel(c, teardown);
   channels_.clear();
@@ -154,13 +155,12 @@ int Session::EnsureHelper(const char** syscall_name) {
   if (err) return err;
   helper_.generation = ++generations_;
   EventChannel* c = new EventChannel{this, helper_.generation, helper_.evt_fd, {}};
-  channels_.insert(c);
   if (thread_) {
+    channels_.insert(c);
     thread_->AddChannel(c);
     ApplyRef();
     return 0;
   }
-  channels_.erase(c);
   uv_poll_init(loop_, &c->poll, c->fd);
   c->poll.data = c;
   uv_poll_start(&c->poll, UV_READABLE | UV_DISCONNECT, OnEvents);

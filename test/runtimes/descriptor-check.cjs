@@ -136,7 +136,10 @@ const checks = {
 
 (async () => {
   const failed = {};
+  const only = process.argv[2]; // one check by name, when given
   for (const [name, check] of Object.entries(checks)) {
+    if (only && name !== only) continue;
+    if (process.env.CHECK_TRACE) process.stderr.write(`check ${name}\n`);
     try {
       await check();
     } catch (err) {
