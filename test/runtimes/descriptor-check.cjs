@@ -101,8 +101,11 @@ const checks = {
     assert.deepEqual(lines, ['env /bin/sh', '/tmp']);
   },
   async openPid() {
-    const sub = spawn('sh', ['-c', 'exit 5'], { stdio: 'ignore' });
+    // The child waits for its stdin until open() has its pidfd: a child that may already be reaped
+    // has no process left to open (ESRCH).
+    const sub = spawn('sh', ['-c', 'read x; exit 5'], { stdio: ['pipe', 'ignore', 'ignore'] });
     const other = open(sub.pid);
+    sub.stdin.end('\n');
     await sub.exited;
     const exit = await other.exited;
     if (capabilities().exitInfoForNonParents) assert.equal(exit.code, 5);
@@ -113,7 +116,14 @@ const checks = {
       const s = p.spawn('sleep', ['30'], { killOnClose: true, stdio: 'ignore' }); console.log(s.pid); process.exit(0);`;
     const args = process.versions.deno ? ['eval', host] : ['-e', host];
     const run = await promises.run(process.execPath, args, { env: process.env });
-    const watch = open(Number(run.stdout));
+    // Gone already (ESRCH: killed and reaped before we looked), or gone once its pidfd says so.
+    let watch;
+    try {
+      watch = open(Number(run.stdout));
+    } catch (err) {
+      if (err.code === 'ESRCH') return;
+      throw err;
+    }
     await watch.exited;
   },
   async run() {
