@@ -13,27 +13,13 @@ import { EventEmitter } from 'eventemitter3';
 
 import { errnoException, signalNumber, uvErrno } from '../core/errno';
 import { corePath } from '../core/path';
-import type { ProcessHandle } from '../core/process_handle';
-import { processHandleOf, resourceUsageOf } from '../node/claim';
 import { spawnChild } from '../node/drop_in';
 import type { NodeChild } from '../node/internals';
 import { ERR_INVALID_ARG_VALUE, ERR_INVALID_STATE, ERR_UNKNOWN_SIGNAL } from './errors';
 import { lines } from './lines';
-import { RuntimeChild, spawnRuntimeChild, useRuntimeChild } from './runtime_child';
+import { type Child, handleOf, usageOf } from './child';
+import { spawnRuntimeChild, useRuntimeChild } from './runtime_child';
 
-// The child behind a Subprocess: Node's ChildProcess (our handle swapped in, or Node's own on the
-// fallback path), or on Bun and Deno a RuntimeChild of our own (runtime_child.ts says why).
-type Child = NodeChild | RuntimeChild;
-
-function handleOf(child: Child): ProcessHandle | null {
-  return child instanceof RuntimeChild ? child.handle : processHandleOf(child);
-}
-
-function usageOf(child: Child): SubprocessExit['resourceUsage'] {
-  if (!(child instanceof RuntimeChild)) return resourceUsageOf(child);
-  const usage = child.handle.usage;
-  return usage ? { userCPUTime: usage.userCPUTime, systemCPUTime: usage.systemCPUTime, maxRSS: usage.maxRSS } : null;
-}
 import { ownOption, validateBoolean, validateForceKillAfterDelay, validateKillOnClose } from './options';
 import { ProcessTree, treeCgroupOf } from './tree';
 
@@ -298,8 +284,8 @@ export function spawn(file: string, args?: readonly string[] | SubprocessOptions
     throw error;
   }
   const killSignal = signalNumber(ownOption(opts, 'killSignal') ?? 'SIGTERM') ?? signals.SIGTERM;
-  const handle = processHandleOf(child);
-  const tree = ours && handle ? new ProcessTree(child.pid!, () => processHandleOf(child)?.fd ?? -1, treeCgroupOf(child.pid!)) : null;
+  const handle = handleOf(child);
+  const tree = ours && handle ? new ProcessTree(child.pid!, () => handleOf(child)?.fd ?? -1, treeCgroupOf(child.pid!)) : null;
   const subprocess = new Subprocess(child, { killSignal, forceKillAfterDelay, detached: ownOption(opts, 'detached') === true,
     tree, killTree });
   // Errors after the spawn (a failed kill, an AbortSignal's AbortError) are the Subprocess's.

@@ -68,11 +68,13 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
   return Napi::Value(env, Int(env, r < 0 ? -errno : 0));
 }
 
-// socketpair() -> [hostEnd, childEnd] | -errno. What libuv makes for a 'pipe' stdio entry.
-Napi::Value SocketPair(const Napi::CallbackInfo& info) {
-  napi_env env = info.Env();
+namespace {
+// A fresh fd pair as [fds[0], fds[1]] | -errno (made by make, which returns -1 and sets errno).
+// If the array cannot be made, the pair is closed: nothing leaks into a pending exception.
+template <typename Make>
+Napi::Value FdPair(napi_env env, Make make) {
   int fds[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) return Napi::Value(env, Int(env, -errno));
+  if (make(fds) < 0) return Napi::Value(env, Int(env, -errno));
   napi_value out = nullptr;
   if (napi_create_array_with_length(env, 2, &out) != napi_ok || napi_set_element(env, out, 0, Int(env, fds[0])) != napi_ok ||
       napi_set_element(env, out, 1, Int(env, fds[1])) != napi_ok) {
@@ -82,22 +84,18 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
   }
   return Napi::Value(env, out);
 }
+}  // namespace
+
+// socketpair() -> [hostEnd, childEnd] | -errno. What libuv makes for a 'pipe' stdio entry.
+Napi::Value SocketPair(const Napi::CallbackInfo& info) {
+  return FdPair(info.Env(), [](int* fds) { return socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds); });
+}
 
 // pipe() -> [readEnd, writeEnd] | -errno: a kernel pipe between two children (a pipeline stage's
 // stdout and the next one's stdin); the host passes both ends in spawn requests, then closes them,
 // so no byte of the pipeline passes through the host. CLOEXEC: only the dup2 in a child keeps it.
 Napi::Value Pipe(const Napi::CallbackInfo& info) {
-  napi_env env = info.Env();
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) < 0) return Napi::Value(env, Int(env, -errno));
-  napi_value out = nullptr;
-  if (napi_create_array_with_length(env, 2, &out) != napi_ok || napi_set_element(env, out, 0, Int(env, fds[0])) != napi_ok ||
-      napi_set_element(env, out, 1, Int(env, fds[1])) != napi_ok) {
-    close(fds[0]);
-    close(fds[1]);
-    return Napi::Value();
-  }
-  return Napi::Value(env, out);
+  return FdPair(info.Env(), [](int* fds) { return pipe2(fds, O_CLOEXEC); });
 }
 
 }  // namespace procdesc
