@@ -114,7 +114,7 @@ describe('deployment shapes', function () {
   describe('seccomp sandboxes', function () {
     const { ENOSYS, EPERM } = os.constants.errno;
     // With a SIGCHLD-handling library in the host (GLib installs one where pidfd_open fails) or a
-    // waitpid(-1) thread: node:child_process loses every exit there (test/hostile.test.js).
+    // waitpid(-1) thread: node:child_process loses every exit there (test/hostile-hosts/reaper.test.js).
     const hostilities = [{ sigchldHandler: true }, { reaper: true }];
 
     /** procdesc kept its helper: every exit right, the helper SIGKILLed mid-run, no zombie of ours. */

@@ -1,0 +1,103 @@
+'use strict';
+// The descriptor API (procdesc's `.` export): open(pid) -> ProcessDescriptor, for processes the host
+// did not spawn too. unref() runs in a host of its own (a child node process).
+const assert = require('node:assert/strict');
+const cp = require('node:child_process');
+const events = require('node:events');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const { runNode } = require('../helpers/run-node');
+const { procdesc, DIST, EXIT_INFO } = require('./common');
+
+const { spawn, open, capabilities, ProcessDescriptor } = procdesc;
+
+/** A third party: a node process (not ours) that spawns `commands` itself, prints their pids and
+ * reaps them (libuv), then stays until its stdin closes. */
+function thirdParty(commands) {
+  const src = `
+    const { spawn } = require('node:child_process');
+    const pids = ${JSON.stringify(commands)}.map((c) => spawn('sh', ['-c', c], { stdio: 'ignore' }).pid);
+    console.log(JSON.stringify(pids));
+    process.stdin.resume();
+    process.stdin.on('end', () => process.exit(0));`;
+  const host = cp.spawn(process.execPath, ['-e', src], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    host.stdout.once('data', (d) => resolve({ host, pids: JSON.parse(d.toString()) }));
+    host.once('error', reject);
+  });
+}
+
+describe('descriptor API: open(pid)', function () {
+  this.timeout(20000);
+
+  it('opens a process the host did not spawn: its exit status, and kill through the pidfd', async function () {
+    const { host, pids: [sleeper, exiter] } = await thirdParty(['exec sleep 30', 'sleep 0.3; exit 7']);
+    try {
+      const a = open(sleeper);
+      const b = open(exiter);
+      assert.ok(a instanceof ProcessDescriptor);
+      assert.equal(a.pid, sleeper);
+      assert.ok(a.fd >= 0);
+      const exitEvent = events.once(b, 'exit');
+      assert.equal(a.kill('SIGTERM'), true);
+      const [ea, eb] = await Promise.all([a.exited, b.exited]);
+      assert.deepEqual(await exitEvent, [eb.code, eb.signal]);
+      assert.equal(a.fd, -1);
+      assert.equal(a.kill(), false, 'no signal after the exit');
+      if (EXIT_INFO) {
+        assert.deepEqual(ea, { code: null, signal: 'SIGTERM' });
+        assert.deepEqual(eb, { code: 7, signal: null });
+      } else {
+        assert.deepEqual(eb, { code: null, signal: null }, 'only that it exited');
+      }
+      assert.equal(capabilities().exitInfoForNonParents, EXIT_INFO);
+    } finally {
+      host.stdin.end();
+    }
+  });
+
+  it('opens a Subprocess\'s child by pid too (the helper is its parent)', async () => {
+    const sub = spawn('sh', ['-c', 'sleep 0.2; exit 5'], { stdio: 'ignore' });
+    const handle = open(sub.pid);
+    const [mine, theirs] = await Promise.all([sub.exited, handle.exited]);
+    assert.equal(mine.code, 5);
+    if (EXIT_INFO) assert.deepEqual(theirs, { code: 5, signal: null });
+  });
+
+  it('close() stops watching: exited rejects with an AbortError, the pidfd is closed', async () => {
+    const sub = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const handle = open(sub.pid);
+    const fd = handle.fd;
+    handle.close();
+    assert.equal(handle.fd, -1);
+    assert.throws(() => fs.readlinkSync(`/proc/self/fd/${fd}`), { code: 'ENOENT' });
+    await assert.rejects(handle.exited, { name: 'AbortError' });
+    assert.equal(handle.kill(), false);
+    handle.close(); // again: nothing
+    sub.kill();
+    await sub.exited;
+  });
+
+  it('throws for a process that does not exist, and validates pid as Node does', () => {
+    assert.throws(() => open(4194305), { code: 'ESRCH', syscall: 'pidfd_open' }); // above PID_MAX_LIMIT
+    assert.throws(() => open('1'), { code: 'ERR_INVALID_ARG_TYPE' });
+    assert.throws(() => open(0), { code: 'ERR_OUT_OF_RANGE' });
+    assert.throws(() => open(1.5), { code: 'ERR_OUT_OF_RANGE' });
+  });
+
+  it('unref() lets the host exit while the process lives on', async () => {
+    const src = `const h = require(${JSON.stringify(DIST)}).open(process.ppid).unref(); console.log(JSON.stringify({ fd: h.fd }))`;
+    const file = path.join(os.tmpdir(), `procdesc-unref-${process.pid}.js`);
+    fs.writeFileSync(file, src);
+    try {
+      const res = await runNode(file, [], { timeout: 10000 });
+      assert.equal(res.timedOut, false);
+      assert.equal(res.code, 0);
+      assert.ok(res.json.fd >= 0);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+});
