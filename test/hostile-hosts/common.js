@@ -152,7 +152,16 @@ function assertProcdescClean(r, ctx) {
   if (r.when === 'late') assert.equal(r.hostilityIntact, true, ctx);
 }
 
+/** The suite every file of this folder is in: its title, its timeout, the addon built first. */
+function hostileSuite(body) {
+  describe('hostile host', function () {
+    this.timeout(60000);
+    before(addonBuilt);
+    body.call(this);
+  });
+}
+
 module.exports = {
   N, ASYNC_APIS, SYNC_APIS, NEW_APIS, NODE_RUN, NODE_OK_RUN, PROCDESC_RUN,
-  hostRun, runFor, assertNodeSyncHangs, assertProcdescClean, addonBuilt,
+  hostRun, runFor, assertNodeSyncHangs, assertProcdescClean, hostileSuite,
 };

@@ -2,14 +2,10 @@
 // Control: a host that is not hostile (test/hostile-hosts/common.js has the whole contract).
 const assert = require('node:assert/strict');
 const {
-  N, NEW_APIS, NODE_OK_RUN, hostRun, runFor, addonBuilt,
+  N, NEW_APIS, NODE_OK_RUN, hostRun, runFor, hostileSuite,
 } = require('./common');
 
-describe('hostile host', function () {
-  this.timeout(60000);
-
-  before(addonBuilt);
-
+hostileSuite(function () {
   // Control: without hostility node:child_process is fine, so the losses
   // the other files see are caused by the hostility and not by the harness.
   it('node:child_process reports every child when the host is not hostile', async function () {

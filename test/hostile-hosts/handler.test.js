@@ -3,14 +3,10 @@
 // has the whole contract).
 const assert = require('node:assert/strict');
 const {
-  N, ASYNC_APIS, SYNC_APIS, NEW_APIS, NODE_RUN, NODE_OK_RUN, PROCDESC_RUN, hostRun, runFor, assertNodeSyncHangs, assertProcdescClean, addonBuilt,
+  N, ASYNC_APIS, SYNC_APIS, NEW_APIS, NODE_RUN, NODE_OK_RUN, PROCDESC_RUN, hostRun, runFor, assertNodeSyncHangs, assertProcdescClean, hostileSuite,
 } = require('./common');
 
-describe('hostile host', function () {
-  this.timeout(60000);
-
-  before(addonBuilt);
-
+hostileSuite(function () {
   describe('hostility: handler (a foreign SIGCHLD handler, GLib-style)', function () {
     it('node:child_process loses every child once its SIGCHLD handler is replaced', async function () {
       const { r, ctx } = await hostRun('node', 'handler', 'late', NODE_RUN);

@@ -3,14 +3,10 @@
 // whole contract).
 const assert = require('node:assert/strict');
 const {
-  N, ASYNC_APIS, SYNC_APIS, NEW_APIS, NODE_RUN, NODE_OK_RUN, PROCDESC_RUN, hostRun, runFor, assertNodeSyncHangs, assertProcdescClean, addonBuilt,
+  N, ASYNC_APIS, SYNC_APIS, NEW_APIS, NODE_RUN, NODE_OK_RUN, PROCDESC_RUN, hostRun, runFor, assertNodeSyncHangs, assertProcdescClean, hostileSuite,
 } = require('./common');
 
-describe('hostile host', function () {
-  this.timeout(60000);
-
-  before(addonBuilt);
-
+hostileSuite(function () {
   describe('hostility: ignore (SIGCHLD set to SIG_IGN)', function () {
     it('node:child_process loses every child once SIGCHLD is ignored', async function () {
       const { r, ctx } = await hostRun('node', 'ignore', 'late', NODE_RUN);

@@ -3,14 +3,10 @@
 // the whole contract).
 const assert = require('node:assert/strict');
 const {
-  ASYNC_APIS, SYNC_APIS, NEW_APIS, NODE_RUN, PROCDESC_RUN, hostRun, runFor, assertNodeSyncHangs, assertProcdescClean, addonBuilt,
+  ASYNC_APIS, SYNC_APIS, NEW_APIS, NODE_RUN, PROCDESC_RUN, hostRun, runFor, assertNodeSyncHangs, assertProcdescClean, hostileSuite,
 } = require('./common');
 
-describe('hostile host', function () {
-  this.timeout(60000);
-
-  before(addonBuilt);
-
+hostileSuite(function () {
   describe('hostility: reaper (a thread looping on waitpid(-1))', function () {
     it('node:child_process loses the children whose status the reaper stole', async function () {
       const { r, ctx } = await hostRun('node', 'reaper', 'late', NODE_RUN);
