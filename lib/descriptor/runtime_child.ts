@@ -252,14 +252,14 @@ export function spawnRuntimeChild(session: Session, args: [unknown, unknown, unk
   { child: RuntimeChild; spawnResult: number } {
   const spawn = normalizeSpawn(...args);
   checkDenoRun(spawn.spawnfile);
-  const o = (Array.isArray(args[1]) ? args[2] : args[1] ?? args[2]) as { killSignal?: unknown; timeout?: unknown; signal?: unknown } | undefined;
-  const killSignal = signalNumber(o?.killSignal ?? 'SIGTERM');
-  if (killSignal === undefined) throw new ERR_UNKNOWN_SIGNAL(o?.killSignal);
-  const timeout = o?.timeout;
+  const o = spawn.options;
+  const killSignal = signalNumber(o.killSignal ?? 'SIGTERM');
+  if (killSignal === undefined) throw new ERR_UNKNOWN_SIGNAL(o.killSignal);
+  const timeout = o.timeout;
   if (timeout != null && !(Number.isInteger(timeout) && (timeout as number) >= 0)) {
     throw new ERR_OUT_OF_RANGE('timeout', 'an unsigned integer', timeout); // as Node's validateTimeout
   }
-  const signal = o?.signal as AbortSignal | undefined;
+  const signal = o.signal as AbortSignal | undefined;
   if (signal !== undefined && (signal === null || typeof signal !== 'object' || !('aborted' in signal))) {
     const error = new ERR_INVALID_ARG_TYPE('options.signal', 'AbortSignal', signal); // as validateAbortSignal
     error.message = error.message.replace('be of type', 'be an instance of');

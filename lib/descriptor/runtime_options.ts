@@ -12,6 +12,8 @@ import { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, validateInt32 } from './er
 export type StdioPlan = ('pipe' | number)[];
 
 export interface RuntimeSpawn {
+  /** The options' own properties only (a null-prototype copy), for the caller's options too. */
+  options: nodeChildProcess.SpawnOptions & { killSignal?: unknown; timeout?: unknown; signal?: unknown };
   request: Omit<SpawnRequest, 'stdio'>;
   stdio: StdioPlan;
   spawnfile: string;
@@ -74,8 +76,10 @@ export function normalizeSpawn(file: unknown, args: unknown, options: unknown): 
   } else if (args !== undefined && args !== null) {
     throw new ERR_INVALID_ARG_TYPE('args', 'object', args);
   }
-  const o = (opts ?? {}) as nodeChildProcess.SpawnOptions;
-  if (typeof o !== 'object') throw new ERR_INVALID_ARG_TYPE('options', 'object', o);
+  if (typeof (opts ?? {}) !== 'object') throw new ERR_INVALID_ARG_TYPE('options', 'object', opts);
+  // Own properties only, as Node's normalizeSpawnArguments copies them ({ __proto__: null,
+  // ...options }): a polluted Object.prototype (uid, cwd, env, shell...) reaches no child.
+  const o: RuntimeSpawn['options'] = Object.assign(Object.create(null), opts);
   if (o.cwd != null && typeof o.cwd !== 'string' && !(o.cwd instanceof URL) && !Buffer.isBuffer(o.cwd)) {
     const error = new ERR_INVALID_ARG_TYPE('options.cwd', 'string', o.cwd);
     // Node's wording for a list of a type and classes.
@@ -99,6 +103,7 @@ export function normalizeSpawn(file: unknown, args: unknown, options: unknown): 
   }
   const argv = o.argv0 != null ? [o.argv0, ...spawnargs.slice(1)] : spawnargs;
   return {
+    options: o,
     request: {
       file: spawnfile, args: argv, envPairs: envPairs(o.env ?? process.env), cwd,
       detached: o.detached === true, uid: o.uid ?? undefined, gid: o.gid ?? undefined,

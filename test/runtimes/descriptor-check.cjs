@@ -126,6 +126,21 @@ const checks = {
     }
     await watch.exited;
   },
+  async pollution() {
+    // A polluted Object.prototype reaches no child: only the options' own properties count (as Node).
+    const polluted = { cwd: '/nonexistent-procdesc', argv0: 'polluted', shell: '/nonexistent-shell', timeout: 1 };
+    Object.assign(Object.prototype, polluted);
+    let sub;
+    try {
+      sub = spawn('sh', ['-c', 'echo "$0 $(pwd)"; sleep 0.2'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    } finally {
+      for (const key of Object.keys(polluted)) delete Object.prototype[key];
+    }
+    let out = '';
+    sub.stdout.on('data', (d) => { out += d; });
+    const exit = await sub.exited;
+    assert.deepEqual([out, exit.code, exit.signal], [`sh ${process.cwd()}\n`, 0, null]);
+  },
   async run() {
     const result = await promises.run('sh', ['-c', 'cat; echo err >&2'], { input: 'in' });
     assert.equal(result.stdout, 'in');
