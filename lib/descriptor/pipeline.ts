@@ -20,6 +20,7 @@ import { errnoException } from '../core/errno';
 import { loadNative } from '../core/native';
 import { usingProcdesc } from './capabilities';
 import { ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE, ERR_INVALID_STATE } from './errors';
+import { ownOption } from './options';
 import { spawn, type Subprocess, type SubprocessExit, type SubprocessOptions } from './subprocess';
 
 /** Which output of a stage feeds the next stage's stdin. */
@@ -56,7 +57,7 @@ export class PipelineError extends Error {
 const { SIGKILL } = osConstants.signals;
 
 function childStdio(options: PipelineStageOptions | undefined): unknown[] {
-  const stdio = options?.stdio ?? 'pipe';
+  const stdio = ownOption(options, 'stdio') ?? 'pipe';
   if (typeof stdio === 'string') return [stdio, stdio, stdio];
   if (!Array.isArray(stdio)) throw new ERR_INVALID_ARG_TYPE('options.stdio', ['string', 'Array'], stdio);
   return [...stdio, ...Array(Math.max(0, 3 - stdio.length)).fill('pipe')];
@@ -105,7 +106,8 @@ export function pipeline(stages: readonly PipelineStage[]): Pipeline {
   let readEnd = -1; // the previous joint's, for this stage's stdin
   try {
     stages.forEach(([file, args, options], i) => {
-      const from = options?.from ?? 'stdout';
+      // Own properties only, as Node reads spawn()'s options: a polluted prototype changes nothing.
+      const from = ownOption(options, 'from') ?? 'stdout';
       if (from !== 'stdout' && from !== 'stderr' && from !== 'all') {
         throw new ERR_INVALID_ARG_VALUE(`stages[${i}].from`, from, "must be 'stdout', 'stderr' or 'all'");
       }
