@@ -58,6 +58,10 @@ describe('reliability: faults of resources and inputs', function () {
     before(function () {
       // As root the limit is not enforced: the host runs as nobody.
       if (!IS_ROOT) this.skip();
+      // ...who must be able to read the checkout: a clone under a 0700 folder (`mktemp -d`) is not.
+      const readable = node.spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r',
+        script('fault-host.js'), '-a', '-r', path.join(__dirname, '..', '..', 'dist', 'lib', 'index.js')]);
+      if (readable.status !== 0) this.skip();
     });
 
     it('EAGAIN as Node reports it, the children are killed, then a spawn works', async () => {
