@@ -95,8 +95,9 @@ static void child_setup_stdio(struct child_run *run) {
   for (int i = 0; i < n; i++) {
     if (src[i] < 0) continue;
     if (dup2(src[i], i) < 0) child_fail(run, errno); /* dup2 clears FD_CLOEXEC on i */
-    /* libuv hands fds 0-2 over in blocking mode (on the shared file description, as Node). */
-    if (i <= 2) {
+    /* libuv hands fds 0-2 over in blocking mode (on the shared file description, as Node); our
+     * /dev/null for 'ignore' was opened blocking and stays so: no system call for it. */
+    if (i <= 2 && spec->stdio_fds[i] >= 0) {
       int off = 0;
       ioctl(i, FIONBIO, &off);
     }

@@ -11,7 +11,13 @@
 void live_add(pid_t pid, uint64_t id, uint32_t flags);
 /* PD_REQ_KILL: SIGKILL the unreaped child of this id; its exit then goes to the event channel. */
 void live_kill_id(uint64_t id);
-/* wait4(-1) until nothing is left to reap; queues an exit record for each child of ours. */
+/* Reaps the child a SIGCHLD named (wait4 on its PID: O(1) in the kernel, 1.5 us with 2000
+ * children alive on Linux 6.18), if it has exited, and queues its exit record. */
+void reap_child(pid_t pid);
+/* wait4(-1) until nothing is left to reap, queueing a record for each child of ours: the sweep for
+ * exits whose SIGCHLD merged into another's (a standard signal is pending at most once). The kernel
+ * walks every child of ours for it (84 us with 2000 alive, 1.3 us with one): after the records of
+ * reap_child() have been sent, never before. */
 void reap_children(void);
 /* Sends queued exit records without blocking. 0, or -1 if the host is gone. */
 int flush_exits(void);

@@ -5,8 +5,8 @@
  * It is started by the addon (native/addon/launch.cc) with the request channel on fd 3 and the
  * event channel on fd 4, and does three things until the request channel closes:
  *   - spawn on request (child.c) and reply with the pid and the pidfd (SCM_RIGHTS);
- *   - reap its children (signalfd for SIGCHLD + wait4(-1): it is their only parent, so -1 is safe)
- *     and queue an exit record for each;
+ *   - reap its children (signalfd for SIGCHLD: wait4 on the PID it names, then a wait4(-1) sweep;
+ *     it is their only parent, so -1 is safe) and queue an exit record for each;
  *   - send the queued exit records, batched, without ever blocking on a host that is slow to read
  *     (a blocked helper could not answer the synchronous spawn the host may be waiting in).
  * It kills nobody on its own: when the host goes away, children keep running, as under Node.
@@ -74,8 +74,11 @@ int main(void) {
       return 5;
     }
     if (pfd[1].revents & POLLIN) {
+      /* The children the signals name first, and their records out at once (the host waits for
+       * them); then the sweep and the cgroups' cleanup, whose cost grows with the children alive. */
       struct signalfd_siginfo si;
-      while (read(sfd, &si, sizeof si) > 0) {}
+      while (read(sfd, &si, sizeof si) > 0) reap_child((pid_t)si.ssi_pid);
+      if (pending_exit_count() && flush_exits() < 0) break;
       reap_children();
       tree_sweep();
     }

@@ -1,4 +1,4 @@
-/* The helper's children and their exits: a pid -> id table, wait4(-1) on SIGCHLD, and exit records
+/* The helper's children and their exits: a pid -> id table, wait4 on SIGCHLD, and exit records
  * batched to the host without ever blocking on a host that is slow to read (a blocked helper could
  * not answer the synchronous spawn the host may be waiting in). wait4(-1) is safe: we are the only
  * parent of everything we spawned, and pids we do not know (none yet) are reaped and dropped. */
@@ -65,29 +65,42 @@ void live_kill_id(uint64_t id) {
 
 static int64_t timeval_us(struct timeval tv) { return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec; }
 
+/* A child of ours has been reaped: its record goes to the host (the request channel for a spawnSync
+ * child, where the host is blocked reading it; else queued for the event channel). Unknown pids
+ * (orphaned grandchildren: the helper is a subreaper) are dropped. */
+static void reaped(pid_t pid, int status, const struct rusage *ru) {
+  uint64_t id;
+  uint32_t flags;
+  if (!live_take(pid, &id, &flags)) return;
+  struct pd_exit_record rec = {
+    .id = id, .pid = pid, .status = status,
+    .utime_us = timeval_us(ru->ru_utime), .stime_us = timeval_us(ru->ru_stime),
+    .maxrss_kb = ru->ru_maxrss,
+  };
+  if (flags & PD_SPAWN_SYNC) {
+    /* The host is blocked in spawnSync, reading exactly this: a blocking send cannot stall. */
+    while (send(PD_REQ_FD, &rec, sizeof rec, MSG_NOSIGNAL) < 0) {
+      if (errno != EINTR) _exit(0);
+    }
+    return;
+  }
+  if (pending_len == pending_cap) pending = grow(pending, &pending_cap, sizeof *pending);
+  pending[pending_len++] = rec;
+}
+
+void reap_child(pid_t pid) {
+  int status;
+  struct rusage ru;
+  if (pid > 0 && wait4(pid, &status, WNOHANG, &ru) == pid) reaped(pid, status, &ru);
+}
+
 void reap_children(void) {
   for (;;) {
     int status;
     struct rusage ru;
     pid_t pid = wait4(-1, &status, WNOHANG, &ru);
     if (pid <= 0) return; /* 0: none exited yet; -1 ECHILD: none left */
-    uint64_t id;
-    uint32_t flags;
-    if (!live_take(pid, &id, &flags)) continue;
-    struct pd_exit_record rec = {
-      .id = id, .pid = pid, .status = status,
-      .utime_us = timeval_us(ru.ru_utime), .stime_us = timeval_us(ru.ru_stime),
-      .maxrss_kb = ru.ru_maxrss,
-    };
-    if (flags & PD_SPAWN_SYNC) {
-      /* The host is blocked in spawnSync, reading exactly this: a blocking send cannot stall. */
-      while (send(PD_REQ_FD, &rec, sizeof rec, MSG_NOSIGNAL) < 0) {
-        if (errno != EINTR) _exit(0);
-      }
-      continue;
-    }
-    if (pending_len == pending_cap) pending = grow(pending, &pending_cap, sizeof *pending);
-    pending[pending_len++] = rec;
+    reaped(pid, status, &ru);
   }
 }
 
