@@ -84,6 +84,8 @@ function summarise(raw, cfg, libs) {
       rss: map(libs, (lib) => l.stats[lib].rss),
     })),
   };
+  // The idle level measured again after the sweep (scenarios.js), where the run has it.
+  sweeps.idleAgain = raw.liveChildrenIdleAgain ? medians(raw.liveChildrenIdleAgain) : null;
   return { rows, sweeps };
 }
 
@@ -113,7 +115,8 @@ function sweepTables(summary, libs) {
     summary.sweeps.parentSize.map((s) => [fmtBytes(s.bytes), 'ms', ...libs.map((l) => fmt(s.median[l])),
       ...libs.filter((l) => l !== 'floor').map((l) => `${fmt(s.eldP99[l])} / ${fmt(s.eldMax[l])}`)]));
   const children = table(['idle children alive', 'unit', ...libs.map((l) => `${l} ms`), ...libs.map((l) => `${l} fds`)],
-    summary.sweeps.liveChildren.map((s) => [String(s.children), 'ms', ...libs.map((l) => fmt(s.median[l])), ...libs.map((l) => String(s.fds[l]))]));
+    summary.sweeps.liveChildren.map((s) => [String(s.children), 'ms', ...libs.map((l) => fmt(s.median[l])), ...libs.map((l) => String(s.fds[l]))])
+      .concat(summary.sweeps.idleAgain ? [['0, again (after the sweep)', 'ms', ...libs.map((l) => fmt(summary.sweeps.idleAgain[l])), ...libs.map(() => '')]] : []));
   return { parent, children };
 }
 
@@ -161,7 +164,9 @@ ${sweeps.parent}
 ## Spawn latency against live children
 
 Scenario 1 while the contestant keeps that many \`sleep 1000\` children it spawned itself (all four
-contestants hold theirs at the same time).
+contestants hold theirs at the same time); the last row is the idle level again once they are gone
+(the README's ratio divides by the mean of the two idle rows, so a drift of the machine over the
+sweep does not count as the children's cost).
 
 ${sweeps.children}
 

@@ -42,7 +42,10 @@ async function throughput(contestants, { rounds, batch, inFlight }) {
   return rates;
 }
 
-/** Spawn latency as live idle children grow; fds and memory of the host at every level. */
+/** Spawn latency as live idle children grow; fds and memory of the host at every level. Then the
+ * idle level again once they are gone: the machine drifts over the minutes a sweep takes (the
+ * floor's own figures move with it), and a ratio to the mean of the two idle levels is not fooled
+ * by a steady drift. */
 async function liveChildren(contestants, cfg) {
   const levels = [];
   for (const n of cfg.liveChildren) {
@@ -55,7 +58,9 @@ async function liveChildren(contestants, cfg) {
     levels.push({ children: n, samples, stats });
   }
   await Promise.all(contestants.map((c) => c.send('unsleep')));
-  return levels;
+  const idleAgain = perLibrary(contestants, () => []);
+  await interleave(contestants, cfg.children.rounds, `true ${cfg.children.batch}`, (name, reply) => idleAgain[name].push(...reply.t));
+  return { levels, idleAgain };
 }
 
 /** Spawn latency as the parent's resident memory grows, with the event loop's delay meanwhile. */
@@ -92,7 +97,7 @@ async function runAll(contestants, cfg) {
   log('7. spawnSync');
   raw.sync = await sequential(contestants, 'sync', cfg.sequential, cfg.warmup);
   log('4 and 8. live children');
-  raw.liveChildren = await liveChildren(contestants, cfg);
+  ({ levels: raw.liveChildren, idleAgain: raw.liveChildrenIdleAgain } = await liveChildren(contestants, cfg));
   log(`9. pipeline of ${cfg.pipeline.bytes} bytes, host CPU: procdesc pipeline() vs Node streams`);
   raw.pipeline = pipelineScenario(cfg);
   log('3. parent size');
