@@ -15,6 +15,26 @@ describe('reliability: races', function () {
     return t;
   };
 
+  it('children that exit at the same moment are each reported (their SIGCHLDs merge in the helper)', async () => {
+    // A standard signal is pending at most once: the helper reaps the child a SIGCHLD names, then
+    // sweeps with wait4(-1) for the ones whose signal merged into it (native/helper/main.c).
+    const n = 64;
+    for (let round = 0; round < count(3, 20); round++) {
+      const children = [];
+      for (let i = 0; i < n; i++) {
+        const c = ours.spawn('sh', ['-c', `read _; exit ${i % 7}`], { stdio: ['pipe', 'ignore', 'ignore'] });
+        children.push([c, new Promise((resolve) => c.once('exit', (code, signal) => resolve([code, signal])))]);
+        await new Promise((resolve) => c.once('spawn', resolve));
+      }
+      for (const [c] of children) c.stdin.end('\n'); // all of them exit within microseconds
+      const exits = await Promise.race([
+        Promise.all(children.map(([, exited]) => exited)),
+        new Promise((resolve) => setTimeout(resolve, 20000, 'some exits never came')),
+      ]);
+      assert.deepEqual(exits, children.map((_, i) => [i % 7, null]));
+    }
+  });
+
   it('kill() right after spawn(), before \'spawn\' is emitted: Node\'s events, every time', async () => {
     const [n, o] = await both(async (lib) => {
       const seen = [];
