@@ -29,7 +29,7 @@
     {
       "target_name": "procdesc-helper",
       "type": "executable",
-      "sources": ["native/helper/main.c", "native/helper/requests.c", "native/helper/reaper.c", "native/helper/tree.c",
+      "sources": ["native/helper/main.c", "native/helper/requests.c", "native/helper/reaper.c", "native/helper/pidfds.c", "native/helper/tree.c",
                   "native/helper/child.c"],
       "include_dirs": ["native"],
       "cflags": ["-Wall", "-Wextra", "-std=gnu11", "-O2"]

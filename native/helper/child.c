@@ -36,17 +36,25 @@
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
 
 /* PATH search builds candidates here on the child's stack. */
 #define CHILD_STACK_SIZE (256 * 1024)
 
 struct child_run {
   const struct child_spec *spec;
+  int share_files;         /* cloned with CLONE_FILES: unshare below PD_PIDFD_BASE first thing */
   volatile int spec_errno; /* set by the child when it gives up before or at execve */
 };
 
 static void *child_stack;
 static int clone_pidfd_works = 1;
+static int files_unshare_works;
 /* /dev/null, opened once (CLOEXEC) for 'ignore' on fds 0-2: read-only for stdin, as libuv. */
 static int devnull_ro = -1, devnull_rw = -1;
 
@@ -57,9 +65,14 @@ void child_init(void) {
   child_stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (child_stack == MAP_FAILED) child_stack = NULL;
+  /* close_range with CLOSE_RANGE_UNSHARE (5.9) on a range with nothing open: 0 where it exists and
+   * no seccomp filter refuses it (ENOSYS, EINVAL before 5.9; EPERM or ENOSYS from a filter). */
+  files_unshare_works = syscall(SYS_close_range, ~0U - 1, ~0U - 1, CLOSE_RANGE_UNSHARE) == 0;
 }
 
 int child_has_clone_pidfd(void) { return clone_pidfd_works; }
+
+int child_shares_files(void) { return files_unshare_works; }
 
 static __attribute__((noreturn)) void child_fail(struct child_run *run, int err) {
   run->spec_errno = err;
@@ -161,6 +174,12 @@ static int child_main(void *arg) {
   struct child_run *run = arg;
   const struct child_spec *spec = run->spec;
 
+  /* Our own fd table before anything can change it: a copy of the helper's fds below
+   * PD_PIDFD_BASE (its children's pidfds, above, are neither copied nor closed at exec). */
+  if (run->share_files && syscall(SYS_close_range, PD_PIDFD_BASE, ~0U, CLOSE_RANGE_UNSHARE) < 0) {
+    child_fail(run, errno);
+  }
+
   /* Into its tree's cgroup before anything else, so that nothing it runs is ever outside. A failure
    * leaves it where the helper is: the host then finds its tree by walking /proc. */
   if (spec->cgroup_procs_fd >= 0) (void)!write(spec->cgroup_procs_fd, "0", 1);
@@ -191,7 +210,11 @@ static int child_main(void *arg) {
 
 int child_spawn(const struct child_spec *spec, pid_t *pid_out, int *pidfd_out) {
   if (!child_stack) return ENOMEM;
-  struct child_run run = { .spec = spec, .spec_errno = 0 };
+  /* Share the table only if every fd the child needs is in the part it keeps. */
+  int share = files_unshare_works && spec->cgroup_procs_fd < PD_PIDFD_BASE;
+  for (int i = 0; share && i < spec->nstdio; i++) share = spec->stdio_fds[i] < PD_PIDFD_BASE;
+  struct child_run run = { .spec = spec, .share_files = share, .spec_errno = 0 };
+  int files = share ? CLONE_FILES : 0;
   sigset_t all, old;
   sigfillset(&all);
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof(uint64_t));
@@ -200,12 +223,12 @@ int child_spawn(const struct child_spec *spec, pid_t *pid_out, int *pidfd_out) {
   void *top = (char *)child_stack + CHILD_STACK_SIZE;
   pid_t pid = -1;
   if (clone_pidfd_works) {
-    pid = clone(child_main, top, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &run, &pidfd);
+    pid = clone(child_main, top, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | files | SIGCHLD, &run, &pidfd);
     /* EINVAL before 5.2; a seccomp filter on clone's flags may answer anything (EPERM, ENOSYS).
      * Only EAGAIN/ENOMEM are about the clone itself rather than the flag. */
     if (pid < 0 && errno != EAGAIN && errno != ENOMEM) clone_pidfd_works = 0;
   }
-  if (!clone_pidfd_works) pid = clone(child_main, top, CLONE_VM | CLONE_VFORK | SIGCHLD, &run);
+  if (!clone_pidfd_works) pid = clone(child_main, top, CLONE_VM | CLONE_VFORK | files | SIGCHLD, &run);
   int clone_errno = errno;
 
   int err = 0;

@@ -31,6 +31,15 @@ void child_init(void);
  * child_spawn uses pidfd_open); it is 1 until a spawn has shown otherwise, as in the hello. */
 int child_has_clone_pidfd(void);
 
+/* The helper keeps each child's pidfd at or above this fd number (reaper.c), and a child takes a
+ * private copy of the helper's fd table below it only (child.c): the table's size then does not
+ * grow the cost of a spawn with the children alive. */
+#define PD_PIDFD_BASE 1024
+
+/* Whether children share the helper's fd table until they unshare the part below PD_PIDFD_BASE
+ * (close_range(CLOSE_RANGE_UNSHARE), Linux 5.9): only then does the helper keep pidfds. */
+int child_shares_files(void);
+
 /* Returns 0 with *pid and *pidfd set once the child has exec'd, or a positive errno (the child, if
  * one was made, has been reaped). Never leaves a zombie or an fd behind on failure. */
 int child_spawn(const struct child_spec *spec, pid_t *pid, int *pidfd);

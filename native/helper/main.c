@@ -5,8 +5,9 @@
  * It is started by the addon (native/addon/launch.cc) with the request channel on fd 3 and the
  * event channel on fd 4, and does three things until the request channel closes:
  *   - spawn on request (child.c) and reply with the pid and the pidfd (SCM_RIGHTS);
- *   - reap its children (signalfd for SIGCHLD: wait4 on the PID it names, then a wait4(-1) sweep;
- *     it is their only parent, so -1 is safe) and queue an exit record for each;
+ *   - reap its children (their pidfds in an epoll set, pidfds.c; SIGCHLD through a signalfd: wait4
+ *     on the PID it names, and a wait4(-1) sweep where a pidfd cannot tell; it is their only parent,
+ *     so -1 is safe) and queue an exit record for each;
  *   - send the queued exit records, batched, without ever blocking on a host that is slow to read
  *     (a blocked helper could not answer the synchronous spawn the host may be waiting in).
  * It kills nobody on its own: when the host goes away, children keep running, as under Node.
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -52,34 +54,62 @@ static int setup_signals(void) {
   return signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+/* Whether SIGCHLD needs the wait4(-1) sweep now: for exits whose signal merged into another's (a
+ * standard signal is pending at most once) that no pidfd will report. Children kept without a
+ * pidfd have none, nor do orphans our subreaping adopted (unknown: a signal from one we did not
+ * know, so others may have merged into it); otherwise at most once a second. */
+static int sweep_due(int unknown, const struct timespec *last, const struct timespec *now) {
+  if (unknown || live_without_pidfd() || pidfds_poll_fd() < 0) return 1;
+  return now->tv_sec > last->tv_sec + 1 || (now->tv_sec == last->tv_sec + 1 && now->tv_nsec >= last->tv_nsec);
+}
+
 int main(void) {
   if (fcntl(PD_REQ_FD, F_SETFD, FD_CLOEXEC) < 0 || fcntl(PD_EVT_FD, F_SETFD, FD_CLOEXEC) < 0) return 2;
   int sfd = setup_signals();
   if (sfd < 0) return 3;
   child_init();
+  pidfds_init();
   tree_init();
 
   struct pd_hello hello = { .magic = PD_HELLO_MAGIC, .pid = getpid(),
                             .features = (child_has_clone_pidfd() ? PD_FEATURE_CLONE_PIDFD : 0) | tree_features() };
   if (send(PD_REQ_FD, &hello, sizeof hello, MSG_NOSIGNAL) != sizeof hello) return 4;
 
+  /* A sweep skipped while a pidfd could find every exit of ours (sweep_due): owed, and made within
+   * a second, for an orphan whose SIGCHLD merged into another's. */
+  int sweep_owed = 0;
+  struct timespec last_sweep = { 0, 0 };
   for (;;) {
-    struct pollfd pfd[3] = {
+    struct pollfd pfd[4] = {
       { .fd = PD_REQ_FD, .events = POLLIN },
       { .fd = sfd, .events = POLLIN },
       { .fd = PD_EVT_FD, .events = pending_exit_count() ? POLLOUT : 0 },
+      { .fd = pidfds_poll_fd(), .events = POLLIN }, /* -1: ignored by poll */
     };
-    if (poll(pfd, 3, -1) < 0) {
+    int ready = poll(pfd, 4, sweep_owed ? 1000 : -1);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       return 5;
     }
-    if (pfd[1].revents & POLLIN) {
-      /* The children the signals name first, and their records out at once (the host waits for
-       * them); then the sweep and the cgroups' cleanup, whose cost grows with the children alive. */
+    /* Exits first, and their records out at once (the host waits for them): the pidfds that turned
+     * readable, then the children the signals name. */
+    if (pfd[3].revents & POLLIN) pidfds_reap_ready();
+    if (pending_exit_count() && flush_exits() < 0) break;
+    if (ready == 0 || (pfd[1].revents & POLLIN)) {
       struct signalfd_siginfo si;
-      while (read(sfd, &si, sizeof si) > 0) reap_child((pid_t)si.ssi_pid);
+      int unknown = 0;
+      while (read(sfd, &si, sizeof si) > 0) unknown |= reap_child((pid_t)si.ssi_pid) == 2;
       if (pending_exit_count() && flush_exits() < 0) break;
-      reap_children();
+      /* Then the sweep, whose cost grows with the children alive. */
+      struct timespec now;
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      if (ready == 0 || sweep_due(unknown, &last_sweep, &now)) {
+        reap_children();
+        last_sweep = now;
+        sweep_owed = 0;
+      } else {
+        sweep_owed = 1;
+      }
       tree_sweep();
     }
     if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {

@@ -1,4 +1,5 @@
-/* The helper's children and their exits: a pid -> id table, wait4 on SIGCHLD, and exit records
+/* The helper's children and their exits: a pid -> id table, reaping (through pidfds.c, or wait4 on
+ * SIGCHLD), and exit records
  * batched to the host without ever blocking on a host that is slow to read (a blocked helper could
  * not answer the synchronous spawn the host may be waiting in). wait4(-1) is safe: we are the only
  * parent of everything we spawned, and pids we do not know (none yet) are reaped and dropped. */
@@ -21,9 +22,10 @@ struct live_child {
   pid_t pid;
   uint32_t flags; /* PD_SPAWN_SYNC: its exit goes to the request channel; PD_SPAWN_KILL_ON_CLOSE */
   uint64_t id;
+  int kept;       /* its pidfd in pidfds.c's set, or -1 */
 };
 static struct live_child *live;
-static size_t live_len, live_cap;
+static size_t live_len, live_cap, live_unkept;
 
 static struct pd_exit_record *pending;
 static size_t pending_len, pending_cap;
@@ -36,16 +38,20 @@ void *grow(void *p, size_t *cap, size_t elem) {
   return q;
 }
 
-void live_add(pid_t pid, uint64_t id, uint32_t flags) {
+void live_add(pid_t pid, uint64_t id, uint32_t flags, int kept) {
   if (live_len == live_cap) live = grow(live, &live_cap, sizeof *live);
-  live[live_len++] = (struct live_child){ pid, flags, id };
+  live[live_len++] = (struct live_child){ pid, flags, id, kept };
+  if (kept < 0) live_unkept++;
 }
+
+size_t live_without_pidfd(void) { return live_unkept; }
 
 static int live_take(pid_t pid, uint64_t *id, uint32_t *flags) {
   for (size_t i = 0; i < live_len; i++) {
     if (live[i].pid == pid) {
       *id = live[i].id;
       *flags = live[i].flags;
+      if (live[i].kept >= 0) pidfds_forget(live[i].kept); else live_unkept--;
       live[i] = live[--live_len];
       return 1;
     }
@@ -68,7 +74,7 @@ static int64_t timeval_us(struct timeval tv) { return (int64_t)tv.tv_sec * 10000
 /* A child of ours has been reaped: its record goes to the host (the request channel for a spawnSync
  * child, where the host is blocked reading it; else queued for the event channel). Unknown pids
  * (orphaned grandchildren: the helper is a subreaper) are dropped. */
-static void reaped(pid_t pid, int status, const struct rusage *ru) {
+void reaped(pid_t pid, int status, const struct rusage *ru) {
   uint64_t id;
   uint32_t flags;
   if (!live_take(pid, &id, &flags)) return;
@@ -88,10 +94,13 @@ static void reaped(pid_t pid, int status, const struct rusage *ru) {
   pending[pending_len++] = rec;
 }
 
-void reap_child(pid_t pid) {
+int reap_child(pid_t pid) {
   int status;
   struct rusage ru;
-  if (pid > 0 && wait4(pid, &status, WNOHANG, &ru) == pid) reaped(pid, status, &ru);
+  if (pid <= 0 || wait4(pid, &status, WNOHANG, &ru) != pid) return 0;
+  size_t before = live_len;
+  reaped(pid, status, &ru);
+  return live_len < before ? 1 : 2;
 }
 
 void reap_children(void) {

@@ -167,11 +167,11 @@ int handle_request(void) {
   }
 
   uint64_t id = (size_t)n >= sizeof *req ? req->id : 0;
-  if (!err) live_add(pid, id, req->flags & (PD_SPAWN_SYNC | PD_SPAWN_KILL_ON_CLOSE));
+  if (!err) live_add(pid, id, req->flags & (PD_SPAWN_SYNC | PD_SPAWN_KILL_ON_CLOSE), pidfds_keep(pid, pidfd));
   free(vecs);
   if (map_len) munmap(blob, map_len);
   for (int i = 0; i < nfds; i++) close(fds[i]);
   reply(id, err, err ? 0 : pid, pidfd);
-  if (pidfd >= 0) close(pidfd); /* the host has its own copy now; we reap through wait4 */
+  if (pidfd >= 0) close(pidfd); /* the host has its own copy now, and pidfds.c its own */
   return 0;
 }

@@ -43,12 +43,14 @@ describe('reliability: security', function () {
       }
     });
 
-    it('the helper holds its two channels, its signalfd and /dev/null, nothing of the host\'s', () => {
+    it('the helper holds its two channels, its signalfd, its epoll set, /dev/null and its children\'s pidfds, nothing of the host\'s', () => {
       const targets = Object.entries(r.helperFds);
       const sockets = targets.filter(([, t]) => t.startsWith('socket:')).map(([fd]) => Number(fd));
       assert.deepEqual(sockets, [3, 4]);
       for (const [fd, t] of targets) {
-        assert.ok(t === '/dev/null' || t.startsWith('socket:') || t === 'anon_inode:[signalfd]', `helper fd ${fd}: ${t}`);
+        const pidfd = /pidfd/.test(t) && Number(fd) >= 1024; // native/helper/pidfds.c keeps them there
+        assert.ok(t === '/dev/null' || t.startsWith('socket:') || t === 'anon_inode:[signalfd]' ||
+          t === 'anon_inode:[eventpoll]' || pidfd, `helper fd ${fd}: ${t}`);
       }
       const hostOwn = new Set(Object.values(r.hostFds));
       for (const [fd, t] of targets) if (t.startsWith('socket:')) assert.ok(!hostOwn.has(t), `helper fd ${fd} is the host's own ${t}`);
