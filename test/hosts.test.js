@@ -165,6 +165,14 @@ describe('deployment shapes', function () {
       assert.strictEqual(ours.clonePidfd, false);
     });
 
+    it('close_range denied: the helper keeps no pidfd of its own and finds every exit through SIGCHLD', async () => {
+      // native/helper/pidfds.c: without CLOSE_RANGE_UNSHARE a child would copy every kept pidfd.
+      const ours = await host({ lib: 'procdesc', deny: ['close_range'], errno: ENOSYS, reaper: true });
+      assert.strictEqual(ours.path, 'procdesc', ours.reason);
+      assert.deepStrictEqual(ours.wrong, []);
+      assert.strictEqual(ours.right, 20);
+    });
+
     it('clone(CLONE_PIDFD) and pidfd_open both denied: node:child_process, and why', async function () {
       const ours = await host({ lib: 'procdesc', deny: ['clone_pidfd', 'pidfd_open'], errno: EPERM });
       assert.strictEqual(ours.path, 'node');

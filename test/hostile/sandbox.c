@@ -62,6 +62,9 @@ static long syscall_number(const char *name) {
   if (!strcmp(name, "waitid")) return SYS_waitid;
   if (!strcmp(name, "pidfd_getfd")) return SYS_pidfd_getfd;
   if (!strcmp(name, "clone_pidfd")) return SYS_clone; /* only with CLONE_PIDFD in its flags */
+#ifdef SYS_close_range
+  if (!strcmp(name, "close_range")) return SYS_close_range;
+#endif
   return -1;
 }
 
