@@ -14,6 +14,8 @@ export function toStringValue(value: unknown, unconvertible: Unconvertible): str
   }
 }
 
+/** Every index up to length, holes included: Node's C++ reads a hole as undefined ("undefined"),
+ * where Array#map would skip it and leave the hole for later code to trip on. */
 export function toStringList(values: unknown, unconvertible: Unconvertible): string[] {
-  return Array.isArray(values) ? values.map((v) => toStringValue(v, unconvertible)) : [];
+  return Array.isArray(values) ? Array.from(values, (v: unknown) => toStringValue(v, unconvertible)) : [];
 }

@@ -16,6 +16,15 @@ describe('spawn: options', () => {
     assert.strictEqual(b.stdout.trim(), fs.realpathSync(tmp));
   });
 
+  it('args with holes (new Array(2)) reach the child as "undefined", as under Node (async and sync)', async () => {
+    const sparse = () => { const a = new Array(3); a[1] = 'mid'; return a; };
+    const a = await observe(ours.spawn('echo', sparse()));
+    const b = await observe(nodeCp.spawn('echo', sparse()));
+    assert.strictEqual(a.stdout, 'undefined mid undefined\n');
+    assert.strictEqual(a.stdout, b.stdout);
+    assert.strictEqual(String(ours.spawnSync('echo', sparse()).stdout), String(nodeCp.spawnSync('echo', sparse()).stdout));
+  });
+
   it('without cwd the child starts in the host\'s current directory, even after chdir', async () => {
     const before = process.cwd();
     process.chdir(tmp);
