@@ -21,6 +21,7 @@
 
 #include "js_values.h"
 #include "procdesc.h"
+#include "wait_status.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -40,12 +41,9 @@ int ReapPidfd(int pidfd, bool block, int* status, ReapUsage* usage) {
   if (r < 0) return -errno;  // ECHILD: not our child (its parent is someone else), EINVAL: before 5.4
   if (si.si_pid == 0) return 0;  // WNOHANG: alive, or readable spuriously
   // Back to a wait(2) status word: lib/core/exit_status.ts is the one decoder of exits.
-  switch (si.si_code) {
-    case CLD_EXITED: *status = (si.si_status & 0xff) << 8; break;
-    case CLD_KILLED: *status = si.si_status & 0x7f; break;
-    case CLD_DUMPED: *status = (si.si_status & 0x7f) | 0x80; break;
-    default: return 0;  // not an exit (WEXITED only, so not expected)
-  }
+  int word = pd_wait_status(&si);
+  if (word < 0) return 0;  // not an exit (WEXITED only, so not expected)
+  *status = word;
   if (usage) {
     usage->utime_us = static_cast<double>(ru.ru_utime.tv_sec) * 1e6 + static_cast<double>(ru.ru_utime.tv_usec);
     usage->stime_us = static_cast<double>(ru.ru_stime.tv_sec) * 1e6 + static_cast<double>(ru.ru_stime.tv_usec);

@@ -59,7 +59,7 @@ static int setup_signals(void) {
  * pidfd have none, nor do orphans our subreaping adopted (unknown: a signal from one we did not
  * know, so others may have merged into it); otherwise at most once a second. */
 static int sweep_due(int unknown, const struct timespec *last, const struct timespec *now) {
-  if (unknown || live_without_pidfd() || pidfds_poll_fd() < 0) return 1;
+  if (unknown || live_without_pidfd()) return 1;
   return now->tv_sec > last->tv_sec + 1 || (now->tv_sec == last->tv_sec + 1 && now->tv_nsec >= last->tv_nsec);
 }
 

@@ -21,6 +21,7 @@
 
 #include "child.h"
 #include "helper.h"
+#include "wait_status.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -53,15 +54,6 @@ void pidfds_forget(int kept) {
   close(kept);
 }
 
-/* The wait status wait4 would have given, from waitid's siginfo. */
-static int wait_status(const siginfo_t *si) {
-  switch (si->si_code) {
-    case CLD_EXITED: return (si->si_status & 0xff) << 8;
-    case CLD_DUMPED: return (si->si_status & 0x7f) | 0x80;
-    default: return si->si_status & 0x7f; /* CLD_KILLED */
-  }
-}
-
 void pidfds_reap_ready(void) {
   struct epoll_event ev[64];
   int n;
@@ -73,9 +65,9 @@ void pidfds_reap_ready(void) {
       siginfo_t si = { 0 };
       struct rusage ru;
       /* The raw call: glibc's waitid has no rusage argument. */
-      if (syscall(SYS_waitid, P_PIDFD, fd, &si, WEXITED | WNOHANG, &ru) == 0 && si.si_pid != 0) {
-        reaped(pid, wait_status(&si), &ru);
-      }
+      if (syscall(SYS_waitid, P_PIDFD, fd, &si, WEXITED | WNOHANG, &ru) < 0 || si.si_pid == 0) continue;
+      int status = pd_wait_status(&si);
+      if (status >= 0) reaped(pid, status, &ru);
     }
   } while (n == 64);
 }

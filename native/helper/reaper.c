@@ -1,7 +1,6 @@
 /* The helper's children and their exits: a pid -> id table, reaping (through pidfds.c, or wait4 on
- * SIGCHLD), and exit records
- * batched to the host without ever blocking on a host that is slow to read (a blocked helper could
- * not answer the synchronous spawn the host may be waiting in). wait4(-1) is safe: we are the only
+ * SIGCHLD), and exit records batched to the host without ever blocking on a host that is slow to
+ * read (a blocked helper could not answer the synchronous spawn the host may be waiting in). wait4(-1) is safe: we are the only
  * parent of everything we spawned, and pids we do not know (none yet) are reaped and dropped. */
 #define _GNU_SOURCE
 #include <errno.h>
