@@ -159,7 +159,7 @@ describe('core: the session and the process state machine, against a fake bindin
     await new Promise((r) => setTimeout(r, 5));
     assert.deepStrictEqual(exits, []);
     b.exitStatuses.set(30, exitStatus(5));
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100)); // the retries are at most 16 ms apart
     assert.deepStrictEqual(exits, [[5, '']]);
   });
 

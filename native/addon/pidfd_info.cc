@@ -21,9 +21,18 @@ int PidfdExitStatus(int pidfd, int* status) {
   static_assert(sizeof(info) == 64, "PIDFD_INFO_SIZE_VER0");
   constexpr uint64_t kInfoExit = 1u << 3;
   constexpr unsigned long kGetInfo = _IOWR(0xFF, 11, decltype(info));
-  info.mask = kInfoExit;
-  // ENOTTY/EINVAL: older than 6.4/6.15. ESRCH: reaped on a kernel that kept no exit info.
-  if (ioctl(pidfd, kGetInfo, &info) < 0) return -errno;
+  // ENOTTY/EINVAL: older than 6.4/6.15. ESRCH: reaped on a kernel that kept no exit info, or the
+  // reap is happening right now: release_task() records the status (pidfs_exit) and then unhashes
+  // the task, and a call between the two finds the task, reads no PID for it and fails (Linux 6.18,
+  // fs/pidfs.c pidfd_info; a tight loop beside a reaping parent hits it in ~1 reap in 8). A second
+  // call starts after the unhash, so after the status was recorded: it gets the status, or ESRCH
+  // again where the kernel records none.
+  for (int attempt = 0;; attempt++) {
+    info = {};
+    info.mask = kInfoExit;
+    if (ioctl(pidfd, kGetInfo, &info) == 0) break;
+    if (errno != ESRCH || attempt == 1) return -errno;
+  }
   if (!(info.mask & kInfoExit)) return 0;  // alive, or a zombie not reaped yet
   *status = info.exit_code;
   return 1;

@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { loadNative } = require('../../dist/lib/core/native.js');
 const { runNode } = require('../helpers/run-node');
 const { procdesc, DIST, EXIT_INFO } = require('./common');
 
@@ -85,6 +86,33 @@ describe('descriptor API: open(pid)', function () {
     assert.throws(() => open('1'), { code: 'ERR_INVALID_ARG_TYPE' });
     assert.throws(() => open(0), { code: 'ERR_OUT_OF_RANGE' });
     assert.throws(() => open(1.5), { code: 'ERR_OUT_OF_RANGE' });
+  });
+
+  it('a status asked for during the parent\'s reap is never lost (6.15+: PIDFD_GET_INFO\'s ESRCH window)', async function () {
+    // The kernel records the status (pidfs_exit) and then unhashes the task; a PIDFD_GET_INFO
+    // between the two finds the task, then no PID for it, and fails with ESRCH although the status
+    // is there for the next call. Asking in a tight loop while its parent (a shell's `wait`) reaps
+    // it lands in that window in about one round in eight here: 60 rounds.
+    if (!EXIT_INFO) this.skip();
+    const { binding } = loadNative();
+    const got = [];
+    for (let round = 1; round <= 60; round++) {
+      // The grandchild stops itself until we hold its pidfd, then exits with the round's number.
+      const parent = cp.spawn('sh', ['-c', `sh -c 'kill -STOP $$; exit ${round}' & echo $!; wait`], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const parentExit = events.once(parent, 'exit');
+      const [line] = await events.once(parent.stdout, 'data');
+      const pid = Number(String(line));
+      const fd = binding.pidfdOpen(pid);
+      assert.ok(fd >= 0, 'alive until we let it go');
+      while (!/^\S+ \(.*\) T /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))) await new Promise((r) => setTimeout(r, 1));
+      assert.equal(binding.kill(fd, os.constants.signals.SIGCONT, false), 0);
+      let status = null;
+      while (status === null) status = binding.exitStatus(fd);
+      binding.close(fd);
+      got.push(status);
+      await parentExit;
+    }
+    assert.deepEqual(got, got.map((_, i) => (i + 1) << 8));
   });
 
   it('unref() lets the host exit while the process lives on', async () => {
