@@ -13,13 +13,19 @@ const { runNode } = require('./helpers/run-node');
 
 const ROOT = path.resolve(__dirname, '..');
 const HOST = path.join(__dirname, 'fixtures', 'zx-host.mjs');
+// zx's bash must not run the developer's dotfiles: bash reads $BASH_ENV, and even a non-interactive
+// bash reads ~/.bashrc when its stdin is a socket (zx's stdin is a pipe, and pipes here, as in
+// libuv, are socketpairs) and SHLVL is unset or 0. Seen: a ~/.bashrc running pyenv's init in each
+// of the hostile host's 100 commands at once, which took longer than the test's watchdog.
+const QUIET_BASH = { SHLVL: String(Math.max(1, Number(process.env.SHLVL) || 0)), BASH_ENV: '' };
 
 describe('zx with procdesc', function () {
   this.timeout(30000);
   let saved;
   before(() => {
-    saved = { spawn: $.spawn, spawnSync: $.spawnSync, kill: $.kill, verbose: $.verbose, quiet: $.quiet };
+    saved = { spawn: $.spawn, spawnSync: $.spawnSync, kill: $.kill, verbose: $.verbose, quiet: $.quiet, env: $.env };
     assert.equal(useProcdesc($), $);
+    $.env = { ...process.env, ...QUIET_BASH };
     $.verbose = false;
     $.quiet = true;
   });
@@ -77,14 +83,14 @@ describe('zx with procdesc', function () {
   });
 
   it('in a host whose thread loops waitpid(-1): every command\'s exit arrives, none is stolen', async () => {
-    const res = await runNode(HOST, ['procdesc', '100', '20', '20000'], { cwd: ROOT, timeout: 30000 });
+    const res = await runNode(HOST, ['procdesc', '100', '20', '20000'], { cwd: ROOT, timeout: 30000, env: QUIET_BASH });
     assert.ok(res.json, res.stderr);
     assert.deepEqual(res.json, { finishedBy: 'complete', lib: 'procdesc', n: 100, m: 20, reported: 100, correct: 100,
       syncCorrect: 20, stolen: 0 });
   });
 
   it('(control) zx on node:child_process in that host: its commands do not all settle', async () => {
-    const res = await runNode(HOST, ['node', '4', '0', '1500'], { cwd: ROOT, timeout: 30000 });
+    const res = await runNode(HOST, ['node', '4', '0', '1500'], { cwd: ROOT, timeout: 30000, env: QUIET_BASH });
     assert.ok(res.json, res.stderr);
     // The reaper races libuv for each exit and nearly always wins; one may slip through.
     assert.equal(res.json.finishedBy, 'watchdog');
