@@ -7,49 +7,30 @@
 //
 // waitid(P_PIDFD) (Linux 5.4) reaps exactly the process a pidfd names, and only if we are its
 // parent (else ECHILD): called only with pidfds of children procdesc started (and its own helper),
-// it can never take a child of the host's own, unlike waitpid(-1). The raw syscall is used for its
-// fifth argument, the child's rusage (glibc's waitid has none), and because older glibc headers
-// lack P_PIDFD.
-#include <errno.h>
-#include <signal.h>
+// it can never take a child of the host's own, unlike waitpid(-1). The call itself is
+// native/pidfd_reap.h's, shared with the helper.
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "js_values.h"
 #include "procdesc.h"
-#include "wait_status.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
+#include "pidfd_reap.h"
 
 namespace procdesc {
 
 int ReapPidfd(int pidfd, bool block, int* status, ReapUsage* usage) {
-  siginfo_t si;
-  memset(&si, 0, sizeof si);
   struct rusage ru;
   memset(&ru, 0, sizeof ru);
-  long r;
-  do {
-    r = syscall(SYS_waitid, P_PIDFD, pidfd, &si, WEXITED | (block ? 0 : WNOHANG), &ru);
-  } while (r < 0 && errno == EINTR);
-  if (r < 0) return -errno;  // ECHILD: not our child (its parent is someone else), EINVAL: before 5.4
-  if (si.si_pid == 0) return 0;  // WNOHANG: alive, or readable spuriously
-  // Back to a wait(2) status word: lib/core/exit_status.ts is the one decoder of exits.
-  int word = pd_wait_status(&si);
-  if (word < 0) return 0;  // not an exit (WEXITED only, so not expected)
-  *status = word;
-  if (usage) {
+  int r = pd_reap_pidfd(pidfd, WEXITED | (block ? 0 : WNOHANG), status, &ru);
+  if (r == 1 && usage) {
     usage->utime_us = static_cast<double>(ru.ru_utime.tv_sec) * 1e6 + static_cast<double>(ru.ru_utime.tv_usec);
     usage->stime_us = static_cast<double>(ru.ru_stime.tv_sec) * 1e6 + static_cast<double>(ru.ru_stime.tv_usec);
     usage->maxrss_kb = static_cast<double>(ru.ru_maxrss);
   }
-  return 1;
+  return r;
 }
 
 bool HostAdoptsOrphans() {

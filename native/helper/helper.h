@@ -12,8 +12,8 @@ struct rusage;
 /* reaper.c: who our children are, and their exits on their way to the host. kept: the child's
  * pidfd as pidfds.c keeps it, or -1 (its exit is then found by the sweep). */
 void live_add(pid_t pid, uint64_t id, uint32_t flags, int kept);
-/* A child of ours has been reaped: its record goes to the host (unknown pids are dropped). */
-void reaped(pid_t pid, int status, const struct rusage *ru);
+/* A child has been reaped: if it is ours its record goes to the host (1), else it is dropped (0). */
+int reaped(pid_t pid, int status, const struct rusage *ru);
 /* Children whose exit only the sweep can find (no pidfd kept). */
 size_t live_without_pidfd(void);
 /* PD_REQ_KILL: SIGKILL the unreaped child of this id; its exit then goes to the event channel. */

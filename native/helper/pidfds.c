@@ -10,22 +10,16 @@
  * children alive cost a spawn nothing. Where that cannot be done (before Linux 5.9, a seccomp
  * filter, an fd limit at or under the base), no pidfd is kept and SIGCHLD's sweep finds the exit. */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
+#include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "child.h"
 #include "helper.h"
-#include "wait_status.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
+#include "pidfd_reap.h"
 
 static int epoll_fd = -1;
 
@@ -62,12 +56,9 @@ void pidfds_reap_ready(void) {
     for (int i = 0; i < n; i++) {
       pid_t pid = (pid_t)(ev[i].data.u64 >> 32);
       int fd = (int)(uint32_t)ev[i].data.u64;
-      siginfo_t si = { 0 };
+      int status = 0;
       struct rusage ru;
-      /* The raw call: glibc's waitid has no rusage argument. */
-      if (syscall(SYS_waitid, P_PIDFD, fd, &si, WEXITED | WNOHANG, &ru) < 0 || si.si_pid == 0) continue;
-      int status = pd_wait_status(&si);
-      if (status >= 0) reaped(pid, status, &ru);
+      if (pd_reap_pidfd(fd, WEXITED | WNOHANG, &status, &ru) == 1) reaped(pid, status, &ru);
     }
   } while (n == 64);
 }

@@ -1,7 +1,8 @@
 /* The helper's children and their exits: a pid -> id table, reaping (through pidfds.c, or wait4 on
  * SIGCHLD), and exit records batched to the host without ever blocking on a host that is slow to
- * read (a blocked helper could not answer the synchronous spawn the host may be waiting in). wait4(-1) is safe: we are the only
- * parent of everything we spawned, and pids we do not know (none yet) are reaped and dropped. */
+ * read (a blocked helper could not answer the synchronous spawn the host may be waiting in).
+ * wait4(-1) is safe: we are the only parent of everything we spawned, and pids we do not know
+ * (none yet) are reaped and dropped. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -72,11 +73,11 @@ static int64_t timeval_us(struct timeval tv) { return (int64_t)tv.tv_sec * 10000
 
 /* A child of ours has been reaped: its record goes to the host (the request channel for a spawnSync
  * child, where the host is blocked reading it; else queued for the event channel). Unknown pids
- * (orphaned grandchildren: the helper is a subreaper) are dropped. */
-void reaped(pid_t pid, int status, const struct rusage *ru) {
+ * (orphaned grandchildren: the helper is a subreaper) are dropped: 0. */
+int reaped(pid_t pid, int status, const struct rusage *ru) {
   uint64_t id;
   uint32_t flags;
-  if (!live_take(pid, &id, &flags)) return;
+  if (!live_take(pid, &id, &flags)) return 0;
   struct pd_exit_record rec = {
     .id = id, .pid = pid, .status = status,
     .utime_us = timeval_us(ru->ru_utime), .stime_us = timeval_us(ru->ru_stime),
@@ -87,19 +88,18 @@ void reaped(pid_t pid, int status, const struct rusage *ru) {
     while (send(PD_REQ_FD, &rec, sizeof rec, MSG_NOSIGNAL) < 0) {
       if (errno != EINTR) _exit(0);
     }
-    return;
+    return 1;
   }
   if (pending_len == pending_cap) pending = grow(pending, &pending_cap, sizeof *pending);
   pending[pending_len++] = rec;
+  return 1;
 }
 
 int reap_child(pid_t pid) {
   int status;
   struct rusage ru;
   if (pid <= 0 || wait4(pid, &status, WNOHANG, &ru) != pid) return 0;
-  size_t before = live_len;
-  reaped(pid, status, &ru);
-  return live_len < before ? 1 : 2;
+  return reaped(pid, status, &ru) ? 1 : 2;
 }
 
 void reap_children(void) {
