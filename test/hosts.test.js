@@ -165,6 +165,14 @@ describe('deployment shapes', function () {
       assert.strictEqual(ours.clonePidfd, false);
     });
 
+    it('a fork-like clone with CLONE_FILES or CLONE_PIDFD refused (EINVAL, as qemu-user 7.2): the helper clones without them', async function () {
+      if (!kernelAtLeast(6, 15)) this.skip();
+      // Failed with spawn EINVAL when the helper gave up after dropping CLONE_PIDFD alone.
+      const ours = await host({ lib: 'procdesc', deny: ['clone_as_qemu'], errno: os.constants.errno.EINVAL, killHelper: true, sigchldHandler: true });
+      assertKept(ours);
+      assert.strictEqual(ours.clonePidfd, false);
+    });
+
     it('close_range denied: the helper keeps no pidfd of its own and finds every exit through SIGCHLD', async () => {
       // native/helper/pidfds.c: without CLOSE_RANGE_UNSHARE a child would copy every kept pidfd.
       const ours = await host({ lib: 'procdesc', deny: ['close_range'], errno: ENOSYS, reaper: true });

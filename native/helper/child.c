@@ -208,27 +208,43 @@ static int child_main(void *arg) {
   child_fail(run, child_exec(spec));
 }
 
+/* clone() with the optional flags this system takes. A refused flag shows at the first spawn (EINVAL
+ * for CLONE_PIDFD before 5.2; a seccomp filter on clone's flags may answer anything; qemu-user 7.2,
+ * Debian 12's, emulates a CLONE_VFORK clone as fork() and refuses CLONE_PIDFD and CLONE_FILES there
+ * with EINVAL). Only EAGAIN and ENOMEM are about the clone itself, so any other error tries the
+ * next combination, CLONE_PIDFD kept longest; what works is kept for every later spawn. */
+static pid_t child_clone(struct child_run *run, int *pidfd) {
+  void *top = (char *)child_stack + CHILD_STACK_SIZE;
+  const int want_files = run->share_files;
+  pid_t pid = -1;
+  for (int i = 0; i < 4; i++) { /* { CLONE_PIDFD, CLONE_FILES }: both, CLONE_PIDFD, CLONE_FILES, neither */
+    int with_pidfd = i < 2, with_files = !(i & 1);
+    if ((with_pidfd && !clone_pidfd_works) || (with_files && !want_files)) continue;
+    run->share_files = with_files;
+    int flags = CLONE_VM | CLONE_VFORK | SIGCHLD | (with_pidfd ? CLONE_PIDFD : 0) | (with_files ? CLONE_FILES : 0);
+    pid = with_pidfd ? clone(child_main, top, flags, run, pidfd) : clone(child_main, top, flags, run);
+    if (pid >= 0) {
+      clone_pidfd_works = with_pidfd;
+      if (want_files && !with_files) files_unshare_works = 0; /* pidfds.c keeps no more pidfds */
+      return pid;
+    }
+    if (errno == EAGAIN || errno == ENOMEM) return pid;
+  }
+  return pid;
+}
+
 int child_spawn(const struct child_spec *spec, pid_t *pid_out, int *pidfd_out) {
   if (!child_stack) return ENOMEM;
   /* Share the table only if every fd the child needs is in the part it keeps. */
   int share = files_unshare_works && spec->cgroup_procs_fd < PD_PIDFD_BASE;
   for (int i = 0; share && i < spec->nstdio; i++) share = spec->stdio_fds[i] < PD_PIDFD_BASE;
   struct child_run run = { .spec = spec, .share_files = share, .spec_errno = 0 };
-  int files = share ? CLONE_FILES : 0;
   sigset_t all, old;
   sigfillset(&all);
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof(uint64_t));
 
   int pidfd = -1;
-  void *top = (char *)child_stack + CHILD_STACK_SIZE;
-  pid_t pid = -1;
-  if (clone_pidfd_works) {
-    pid = clone(child_main, top, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | files | SIGCHLD, &run, &pidfd);
-    /* EINVAL before 5.2; a seccomp filter on clone's flags may answer anything (EPERM, ENOSYS).
-     * Only EAGAIN/ENOMEM are about the clone itself rather than the flag. */
-    if (pid < 0 && errno != EAGAIN && errno != ENOMEM) clone_pidfd_works = 0;
-  }
-  if (!clone_pidfd_works) pid = clone(child_main, top, CLONE_VM | CLONE_VFORK | files | SIGCHLD, &run);
+  pid_t pid = child_clone(&run, &pidfd);
   int clone_errno = errno;
 
   int err = 0;

@@ -30,7 +30,8 @@ void pidfds_init(void) {
 int pidfds_poll_fd(void) { return epoll_fd; }
 
 int pidfds_keep(pid_t pid, int pidfd) {
-  if (epoll_fd < 0 || pidfd < 0) return -1;
+  /* child_shares_files() turns 0 if the first spawn finds CLONE_FILES refused (child.c). */
+  if (epoll_fd < 0 || pidfd < 0 || !child_shares_files()) return -1;
   int kept = fcntl(pidfd, F_DUPFD_CLOEXEC, PD_PIDFD_BASE);
   if (kept < 0) return -1; /* RLIMIT_NOFILE at or under the base: the sweep finds this one */
   struct epoll_event ev = { .events = EPOLLIN, .data.u64 = ((uint64_t)(uint32_t)pid << 32) | (uint32_t)kept };

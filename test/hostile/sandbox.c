@@ -11,8 +11,11 @@
  *                             thread of the process and is inherited by all it
  *                             starts (the helper, the children). Names:
  *                             pidfd_open, pidfd_send_signal, clone3, waitid,
- *                             pidfd_getfd, and clone_pidfd (clone only when
- *                             its flags ask for CLONE_PIDFD)
+ *                             pidfd_getfd, clone_pidfd (clone only when
+ *                             its flags ask for CLONE_PIDFD), and clone_as_qemu
+ *                             (a fork-like clone, exit signal SIGCHLD, that asks
+ *                             for CLONE_FILES or CLONE_PIDFD: what qemu-user 7.2
+ *                             refuses with EINVAL)
  *
  * Both are process-wide and irreversible: load this in a throwaway process.
  */
@@ -26,6 +29,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,6 +66,7 @@ static long syscall_number(const char *name) {
   if (!strcmp(name, "waitid")) return SYS_waitid;
   if (!strcmp(name, "pidfd_getfd")) return SYS_pidfd_getfd;
   if (!strcmp(name, "clone_pidfd")) return SYS_clone; /* only with CLONE_PIDFD in its flags */
+  if (!strcmp(name, "clone_as_qemu")) return SYS_clone; /* only as qemu-user 7.2 refuses it */
 #ifdef SYS_close_range
   if (!strcmp(name, "close_range")) return SYS_close_range;
 #endif
@@ -82,7 +87,7 @@ static napi_value DenySyscalls(napi_env env, napi_callback_info info) {
       napi_get_value_int32(env, argv[1], &err) != napi_ok)
     return fail(env, "denySyscalls(names, errno)", EINVAL);
   /* arch check, load nr, one compare per name, allow. */
-  struct sock_filter prog[4 + 5 * 8 + 1];
+  struct sock_filter prog[4 + 8 * 8 + 1];
   unsigned k = 0;
   prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
   prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0);
@@ -106,6 +111,20 @@ static napi_value DenySyscalls(napi_env env, napi_callback_info info) {
       prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1000, 0, 1);
       prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret);
       /* reload nr for the next compare */
+      prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+      continue;
+    }
+    if (!strcmp(name, "clone_as_qemu")) {
+      /* qemu-user (linux-user/syscall.c do_fork, 7.2) runs a clone without CLONE_VM (after dropping
+       * CLONE_VM|CLONE_VFORK, which it emulates with fork) as fork(), and refuses with EINVAL any
+       * flag but the exit signal and the TID/TLS ones. Threads (exit signal 0) pass. */
+      prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 6);
+      prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+      prog[k++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff); /* CSIGNAL */
+      prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGCHLD, 0, 3);
+      prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+      prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x400 | 0x1000, 0, 1); /* CLONE_FILES, CLONE_PIDFD */
+      prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret);
       prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
       continue;
     }
