@@ -112,7 +112,7 @@ describe('deployment shapes', function () {
   });
 
   describe('seccomp sandboxes', function () {
-    const { ENOSYS, EPERM } = os.constants.errno;
+    const { ENOSYS, EPERM, EINVAL } = os.constants.errno;
     // With a SIGCHLD-handling library in the host (GLib installs one where pidfd_open fails) or a
     // waitpid(-1) thread: node:child_process loses every exit there (test/hostile-hosts/reaper.test.js).
     const hostilities = [{ sigchldHandler: true }, { reaper: true }];
@@ -168,7 +168,7 @@ describe('deployment shapes', function () {
     it('a fork-like clone with CLONE_FILES or CLONE_PIDFD refused (EINVAL, as qemu-user 7.2): the helper clones without them', async function () {
       if (!kernelAtLeast(6, 15)) this.skip();
       // Failed with spawn EINVAL when the helper gave up after dropping CLONE_PIDFD alone.
-      const ours = await host({ lib: 'procdesc', deny: ['clone_as_qemu'], errno: os.constants.errno.EINVAL, killHelper: true, sigchldHandler: true });
+      const ours = await host({ lib: 'procdesc', deny: ['clone_as_qemu'], errno: EINVAL, killHelper: true, sigchldHandler: true });
       assertKept(ours);
       assert.strictEqual(ours.clonePidfd, false);
     });

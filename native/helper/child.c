@@ -222,7 +222,7 @@ static pid_t child_clone(struct child_run *run, int *pidfd) {
     if ((with_pidfd && !clone_pidfd_works) || (with_files && !want_files)) continue;
     run->share_files = with_files;
     int flags = CLONE_VM | CLONE_VFORK | SIGCHLD | (with_pidfd ? CLONE_PIDFD : 0) | (with_files ? CLONE_FILES : 0);
-    pid = with_pidfd ? clone(child_main, top, flags, run, pidfd) : clone(child_main, top, flags, run);
+    pid = clone(child_main, top, flags, run, pidfd); /* pidfd is only written with CLONE_PIDFD */
     if (pid >= 0) {
       clone_pidfd_works = with_pidfd;
       if (want_files && !with_files) files_unshare_works = 0; /* pidfds.c keeps no more pidfds */

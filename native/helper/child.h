@@ -37,7 +37,8 @@ int child_has_clone_pidfd(void);
 #define PD_PIDFD_BASE 1024
 
 /* Whether children share the helper's fd table until they unshare the part below PD_PIDFD_BASE
- * (close_range(CLOSE_RANGE_UNSHARE), Linux 5.9): only then does the helper keep pidfds. */
+ * (close_range(CLOSE_RANGE_UNSHARE), Linux 5.9): only then does the helper keep pidfds. It turns 0
+ * if the first spawn finds clone() refusing CLONE_FILES (qemu-user). */
 int child_shares_files(void);
 
 /* Returns 0 with *pid and *pidfd set once the child has exec'd, or a positive errno (the child, if

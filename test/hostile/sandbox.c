@@ -73,6 +73,29 @@ static long syscall_number(const char *name) {
   return -1;
 }
 
+#ifdef SANDBOX_ARCH
+/* Appends a rule that answers ret to clone() when its flags have any bit of mask and, unless
+ * exit_signal is -1, its exit signal (CSIGNAL, the low byte) is exit_signal. clone's flags are its
+ * first argument (unlike clone3's, behind a pointer a filter cannot read). qemu-user (linux-user/
+ * syscall.c do_fork, 7.2) runs a clone without CLONE_VM (after dropping CLONE_VM|CLONE_VFORK, which
+ * it emulates with fork) as fork() and refuses with EINVAL any flag but the exit signal and the
+ * TID/TLS ones; threads (exit signal 0) pass. Expects nr loaded; leaves nr loaded. */
+static unsigned deny_clone_flags(struct sock_filter *prog, unsigned k, uint32_t ret, uint32_t mask, int exit_signal) {
+  const unsigned reload = exit_signal < 0 ? 3 : 6; /* instructions between the nr compare and the reload */
+  prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SYS_clone, 0, reload);
+  if (exit_signal >= 0) {
+    prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+    prog[k++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff);
+    prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)exit_signal, 0, 3);
+  }
+  prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+  prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, mask, 0, 1);
+  prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret);
+  prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+  return k;
+}
+#endif
+
 /* denySyscalls(['pidfd_open', ...], errno) */
 static napi_value DenySyscalls(napi_env env, napi_callback_info info) {
 #ifndef SANDBOX_ARCH
@@ -103,31 +126,9 @@ static napi_value DenySyscalls(napi_env env, napi_callback_info info) {
     long nr = syscall_number(name);
     if (nr < 0) return fail(env, name, EINVAL);
     uint32_t ret = SECCOMP_RET_ERRNO | ((uint32_t)err & SECCOMP_RET_DATA);
-    if (!strcmp(name, "clone_pidfd")) {
-      /* clone's flags are its first argument (unlike clone3's, behind a pointer a filter
-       * cannot read): deny the call only when it asks for CLONE_PIDFD (0x1000). */
-      prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 4);
-      prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
-      prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1000, 0, 1);
-      prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret);
-      /* reload nr for the next compare */
-      prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-      continue;
-    }
-    if (!strcmp(name, "clone_as_qemu")) {
-      /* qemu-user (linux-user/syscall.c do_fork, 7.2) runs a clone without CLONE_VM (after dropping
-       * CLONE_VM|CLONE_VFORK, which it emulates with fork) as fork(), and refuses with EINVAL any
-       * flag but the exit signal and the TID/TLS ones. Threads (exit signal 0) pass. */
-      prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 6);
-      prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
-      prog[k++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xff); /* CSIGNAL */
-      prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SIGCHLD, 0, 3);
-      prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
-      prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x400 | 0x1000, 0, 1); /* CLONE_FILES, CLONE_PIDFD */
-      prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret);
-      prog[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-      continue;
-    }
+    /* 0x1000 CLONE_PIDFD, 0x400 CLONE_FILES */
+    if (!strcmp(name, "clone_pidfd")) { k = deny_clone_flags(prog, k, ret, 0x1000, -1); continue; }
+    if (!strcmp(name, "clone_as_qemu")) { k = deny_clone_flags(prog, k, ret, 0x1000 | 0x400, SIGCHLD); continue; }
     prog[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 1);
     prog[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret);
   }
