@@ -8,7 +8,8 @@
  *   - nothing written to memory the helper uses afterwards, except spec_errno (how an exec error
  *     gets back: the shared memory is our "CLOEXEC pipe");
  *   - every signal is blocked across the clone, so no handler can run on the helper's memory; the
- *     child resets dispositions and clears its mask right before execve, as libuv does;
+ *     child clears its mask right before execve (dispositions need nothing: the helper's are all
+ *     SIG_DFL, main.c), leaving them as libuv does;
  *   - credentials change through raw syscalls: glibc's setuid() would try to signal the other
  *     threads of the process whose memory we share (setxid broadcast) and can deadlock.
  *
@@ -194,13 +195,9 @@ static int child_main(void *arg) {
   if ((spec->flags & PD_SPAWN_SETUID) && syscall(SYS_setuid, spec->uid) < 0) child_fail(run, errno);
   umask(spec->umask);
 
-  /* Dispositions as libuv leaves them (every signal below 32 at SIG_DFL), then an empty mask. The
-   * helper handles no signal and ignores only a known few, so resetting those is enough, and it
-   * keeps ~20 system calls out of the window in which the helper waits for this child. */
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  for (int i = 0; i < helper_ignored_signal_count; i++) sigaction(helper_ignored_signals[i], &dfl, NULL);
+  /* Every disposition is SIG_DFL after execve, as libuv leaves them: the helper ignores no signal
+   * and handles none (main.c). Its shield against the host's terminal is its mask, cleared here;
+   * until now every signal is blocked (child_spawn), so none can run on the helper's memory. */
   sigset_t empty;
   sigemptyset(&empty);
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, sizeof(uint64_t));

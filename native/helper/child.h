@@ -20,11 +20,6 @@ struct child_spec {
   int cgroup_procs_fd;  /* >= 0: the child writes itself into this cgroup first (helper/tree.c) */
 };
 
-/* The signals the helper ignores (main.c); every other one it leaves at SIG_DFL and handles none,
- * so these are the only dispositions a child has to reset (exec resets handled ones anyway). */
-extern const int helper_ignored_signals[];
-extern const int helper_ignored_signal_count;
-
 /* Call once at start: opens /dev/null (for 'ignore') and maps the stack every child starts on. */
 void child_init(void);
 /* Whether clone() took CLONE_PIDFD so far: learnt from the first spawn (EINVAL before 5.2, then

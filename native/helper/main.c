@@ -29,12 +29,11 @@
 #include "protocol.h"
 #include "tree.h"
 
-const int helper_ignored_signals[] = { SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
-                                       SIGPIPE, SIGUSR1, SIGUSR2 };
-const int helper_ignored_signal_count = sizeof helper_ignored_signals / sizeof helper_ignored_signals[0];
-
 static int setup_signals(void) {
-  /* exec kept whatever the host ignored; start from defaults (children get defaults anyway). */
+  /* exec kept whatever the host ignored; start from defaults. We handle no signal and ignore none,
+   * so exec leaves every disposition of our children at SIG_DFL, as libuv sets them for Node, and
+   * the child has only its mask to clear (child.c): no sigaction in the window in which we wait
+   * for it (ten of them were ~10 us there on a 2-vCPU VM). */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = SIG_DFL;
@@ -42,15 +41,20 @@ static int setup_signals(void) {
     if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &sa, NULL);
   }
   /* We share the host's process group and terminal (so that children do too, as under Node):
-   * a Ctrl-C or Ctrl-Z meant for the host must not take the spawn server down. When the host
-   * dies, the request channel closes and we leave. */
-  sa.sa_handler = SIG_IGN;
-  for (int i = 0; i < helper_ignored_signal_count; i++) sigaction(helper_ignored_signals[i], &sa, NULL);
-
+   * a Ctrl-C or Ctrl-Z meant for the host must not take the spawn server down or stop it. These
+   * stay blocked (pending at most once each, never delivered) rather than ignored, which a child
+   * would inherit. When the host dies, the request channel closes and we leave. SIGCHLD is
+   * blocked too, and read from the signalfd. */
+  static const int shielded[] = { SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
+                                  SIGPIPE, SIGUSR1, SIGUSR2 };
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (size_t i = 0; i < sizeof shielded / sizeof shielded[0]; i++) sigaddset(&mask, shielded[i]);
+  sigaddset(&mask, SIGCHLD);
+  sigprocmask(SIG_SETMASK, &mask, NULL);
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
-  sigprocmask(SIG_SETMASK, &chld, NULL);
   return signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 

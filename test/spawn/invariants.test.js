@@ -48,6 +48,30 @@ describe('spawn: invariants', () => {
     }
   });
 
+  it('the helper lives through the signals a terminal or a supervisor sends the host\'s process group', async () => {
+    // It shares the host's process group (so that children do too, as under Node): Ctrl-C, Ctrl-Z,
+    // a hangup or a group SIGTERM the host handles must neither kill nor stop it, and its running
+    // children's exits must still come from it.
+    const sleeper = ours.spawn('sleep', ['10']);
+    await new Promise((resolve) => sleeper.once('spawn', resolve));
+    const helper = capabilities().helperPid;
+    const state = () => fs.readFileSync(`/proc/${helper}/stat`, 'utf8').split(') ')[1][0];
+    const signals = ['SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTERM', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGPIPE', 'SIGUSR1', 'SIGUSR2'];
+    try {
+      for (const sig of signals) process.kill(helper, sig);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.notStrictEqual(state(), 'T', 'the helper was stopped');
+      const o = await observe(ours.spawn('sh', ['-c', 'exit 3']));
+      assert.strictEqual(o.exitCode, 3);
+      assert.strictEqual(capabilities().helperPid, helper, 'a new helper was started');
+      sleeper.kill('SIGKILL');
+      assert.strictEqual((await observe(sleeper)).signalCode, 'SIGKILL');
+    } finally {
+      try { process.kill(helper, 'SIGCONT'); } catch { /* gone: the assertions said so */ }
+      sleeper.kill('SIGKILL');
+    }
+  });
+
   it('the umask of the host at spawn time reaches the child', async () => {
     const old = process.umask(0o027);
     try {
