@@ -41,7 +41,8 @@ void pidfds_forget(int kept);
 /* Reaps every child whose pidfd has turned readable. */
 void pidfds_reap_ready(void);
 
-/* requests.c: one message from the request channel. Returns -1 when the channel has closed. */
+/* requests.c: one message from the request channel. Returns -1 when the host is gone (the channel
+ * has closed, or a reply could not be sent). */
 int handle_request(void);
 
 /* Exits the helper when memory runs out: the host sees the channel close and falls back. */

@@ -14,7 +14,8 @@
 #include "protocol.h"
 #include "tree.h"
 
-static void reply(uint64_t id, int err, pid_t pid, int pidfd) {
+/* Returns -1 when the host is gone. */
+static int reply(uint64_t id, int err, pid_t pid, int pidfd) {
   struct pd_spawn_reply rep = { .id = id, .err = err, .pid = pid };
   struct iovec iov = { &rep, sizeof rep };
   union {
@@ -33,8 +34,9 @@ static void reply(uint64_t id, int err, pid_t pid, int pidfd) {
     memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
   }
   while (sendmsg(PD_REQ_FD, &msg, MSG_NOSIGNAL) < 0) {
-    if (errno != EINTR) _exit(0); /* the host is gone */
+    if (errno != EINTR) return -1;
   }
+  return 0;
 }
 
 /* Splits the string blob into file, cwd, argv and envp (pointer arrays malloc'd into *vecs). */
@@ -77,7 +79,7 @@ static int parse_blob(const struct pd_spawn_request *req, const char *blob, stru
 
 static char req_buf[sizeof(struct pd_spawn_request) + PD_INLINE_MAX];
 
-/* Returns -1 when the request channel has closed. */
+/* Returns -1 when the host is gone. */
 int handle_request(void) {
   union {
     struct cmsghdr h;
@@ -167,11 +169,15 @@ int handle_request(void) {
   }
 
   uint64_t id = (size_t)n >= sizeof *req ? req->id : 0;
+  /* The reply first: the host is blocked in spawn() until it comes, and the child, which has just
+   * exec'd, waits for the CPU while we run if it shares ours. The bookkeeping after it is ours alone
+   * (the next request is read only after it). A failed reply means the host is gone: main() then
+   * leaves through kill_on_close, which must know this child too. */
+  int sent = reply(id, err, err ? 0 : pid, pidfd);
   if (!err) live_add(pid, id, req->flags & (PD_SPAWN_SYNC | PD_SPAWN_KILL_ON_CLOSE), pidfds_keep(pid, pidfd));
   free(vecs);
   if (map_len) munmap(blob, map_len);
   for (int i = 0; i < nfds; i++) close(fds[i]);
-  reply(id, err, err ? 0 : pid, pidfd);
   if (pidfd >= 0) close(pidfd); /* the host has its own copy now, and pidfds.c its own */
-  return 0;
+  return sent;
 }
