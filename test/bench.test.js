@@ -102,3 +102,27 @@ describe('benchmarks: npm run bench at scale tiny', function () {
     }
   });
 });
+
+describe('benchmarks: npm run bench:placement at scale tiny', function () {
+  this.timeout(60_000);
+
+  it('times procdesc placed freely and with host and helper pinned apart, beside the floor', async function () {
+    const os = require('node:os');
+    if ((os.availableParallelism ? os.availableParallelism() : os.cpus().length) < 2) this.skip(); // needs 2 CPUs
+    const run = await new Promise((resolve) => {
+      execFile(process.execPath, [path.join(ROOT, 'benchmarks/placement.js')], {
+        cwd: ROOT, env: { ...process.env, BENCH_SCALE: 'tiny' }, timeout: 50_000,
+      }, (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }));
+    });
+    assert.strictEqual(run.code, 0, run.stderr);
+    // The pinning is read back from /proc by the script: it says where both went.
+    assert.match(run.stderr, /pinned: host \d+ on CPU 0, helper \d+ on CPU 1/);
+    const rows = run.stdout.split('\n').filter((l) => /^\| (procdesc|floor)/.test(l));
+    assert.deepStrictEqual(rows.map((l) => l.split(' | ')[0].slice(2)),
+      ['procdesc, placed by the scheduler', 'procdesc, host on CPU 0, helper on CPU 1', 'floor']);
+    for (const row of rows) {
+      const [median, p99, ratio] = row.split(' | ').slice(1).map((c) => parseFloat(c));
+      assert.ok(median > 0 && p99 >= median && ratio > 0, row);
+    }
+  });
+});

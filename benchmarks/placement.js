@@ -1,0 +1,68 @@
+'use strict';
+// npm run bench:placement [-- --scale=…] [--op=echo|kill|sync]
+// How much of scenario 1's distance to the floor is where the scheduler puts the processes. The floor
+// is one process: it clones, sleeps until its child has exec'd, and waits for it, all on one CPU
+// whose caches stay warm. procdesc is three: the host's JS, the helper and the child wake one another
+// in turn (seen with perf's sched events on a 2-vCPU VM: the host and the helper often share a CPU,
+// and a new child lands on either). This times the same procdesc twice in one interleaved run, once
+// placed by the scheduler and once with the host on one CPU and the helper (so its children too) on
+// another (taskset, from util-linux), beside the floor. A diagnosis, not a recommendation: pinning
+// is the machine owner's choice, and procdesc never pins anything itself.
+const fs = require('node:fs');
+const os = require('node:os');
+const { execFileSync } = require('node:child_process');
+
+const { readConfig } = require('./config');
+const { Contestant, compileFloor } = require('./contestants');
+const { sequential, log } = require('./scenarios');
+const { median, percentile } = require('./stats');
+
+const OPS = { true: '1. spawn -> exit', echo: '2. piped spawn -> close', kill: '6. kill -> exit', sync: '7. spawnSync' };
+
+/** Every thread of pid on cpu (the worker's libuv and V8 threads too), read back from /proc. */
+function pin(pid, cpu) {
+  execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', String(cpu), String(pid)], { stdio: 'ignore' });
+  const allowed = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Cpus_allowed_list:\s*(\S+)/m)?.[1];
+  if (allowed !== String(cpu)) throw new Error(`pid ${pid} may run on CPUs ${allowed}, not ${cpu} alone`);
+  return allowed;
+}
+
+async function main() {
+  const cpus = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
+  if (cpus < 2) throw new Error(`needs 2 CPUs or more (this process may use ${cpus})`);
+  try {
+    execFileSync('taskset', ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('needs taskset (util-linux)');
+  }
+  const op = process.argv.find((a) => a.startsWith('--op='))?.slice(5) ?? 'true';
+  if (!OPS[op]) throw new Error(`--op: one of ${Object.keys(OPS).join(', ')}`);
+  const cfg = readConfig();
+  const floorBin = compileFloor();
+  const free = await new Contestant('procdesc', floorBin, { label: 'procdesc, placed by the scheduler' }).ready();
+  const pinned = await new Contestant('procdesc', floorBin, { label: 'procdesc, host on CPU 0, helper on CPU 1' }).ready();
+  const floor = await new Contestant('floor', floorBin).ready();
+  const contestants = [free, pinned, floor];
+  let samples;
+  try {
+    const helperPid = (await pinned.send('caps')).capabilities?.helperPid;
+    if (!helperPid) throw new Error('procdesc is on its fallback path here: no helper to place');
+    // The helper was started before this (caps starts it), so it is pinned on its own.
+    log(`pinned: host ${pinned.proc.pid} on CPU ${pin(pinned.proc.pid, 0)}, helper ${helperPid} on CPU ${pin(helperPid, 1)}`);
+    log(`scenario ${OPS[op]}: procdesc placed freely and pinned, beside the floor`);
+    samples = await sequential(contestants, op, op === 'kill' ? cfg.kill : cfg.sequential, cfg.warmup);
+  } finally {
+    await Promise.all(contestants.map((c) => c.quit()));
+  }
+  const floorMedian = median(samples.floor);
+  const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
+  const rows = Object.entries(samples).map(([name, t]) =>
+    `| ${name} | ${us(median(t))} | ${us(percentile(t, 99))} | ${(median(t) / floorMedian).toFixed(2)} |`);
+  process.stdout.write(`| contestant (${OPS[op]}) | median | p99 | median ÷ floor |\n` +
+    `| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[bench] failed: ${err && err.stack ? err.stack : err}\n`);
+  process.exitCode = 1;
+});
