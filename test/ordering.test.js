@@ -67,6 +67,15 @@ describe('ordering: exit after the EOFs, no output lost, no hang (against the ru
     });
   }
 
+  it('a record read in a batch that did not hold its child\'s output still waits for that output\'s EOF', async () => {
+    // test/fixtures/late-record-host.js sets it up deterministically (native/addon/deliveries.cc: why
+    // libuv 1.52+ needs two poll phases). Before the fix: 'exit' before stdout's EOF in 20 of 20
+    // runs on Node 24 and 26; Node 20 and 22 read that EOF with the data, so it cannot fail there.
+    const r = await runNode(path.join(__dirname, 'fixtures', 'late-record-host.js'), ['procdesc', '10'], { timeout: 120000 });
+    assert.ok(r.json, `no result (code ${r.code}, signal ${r.signal})\n${r.stderr}`);
+    assert.deepStrictEqual(r.json, { lib: 'procdesc', runs: 10, exitFirst: 0, lost: 0 });
+  });
+
   it('the descriptor API (Subprocess) keeps the same order', async () => {
     const [node, ours] = await Promise.all([counts('node', 'order', 30), counts('descriptor', 'order', 30)]);
     assertNodesOrder(ours, node);

@@ -23,9 +23,18 @@
 // and the read that gives EOF comes in the next poll phase (seen with strace: read "foo\n" with
 // EPOLLHUP set, read "" one epoll_pwait later), so Node 24 itself emits 'exit' before an 'end' now
 // and then (6 in 150 runs). Waiting for the next iteration's poll phase lets both kinds of libuv
-// read every EOF that was ready when the record came: 0 inversions. That next poll phase must not
-// block: an idle handle makes libuv poll with a zero timeout while deliveries wait. The cost is one
-// turn of the loop (microseconds).
+// read every EOF that was ready when the record came. That next poll phase must not block: an idle
+// handle makes libuv poll with a zero timeout while deliveries wait. The cost is one turn of the
+// loop (microseconds).
+//
+// Why two such poll phases on libuv 1.52+: a record can be read by a poll phase whose epoll_wait
+// ran before it was sent, if the channel was readable then already (an earlier record) and our
+// callback ran late (another callback of the batch took milliseconds): the record's EOFs were not
+// in that batch. The next poll phase then reads the child's last data, and libuv 1.52 reads the EOF
+// only in the one after (measured on Node 26, 'cat' echoing its stdin: 'exit' before stdout's EOF
+// in about 1 of 400 runs, with perf showing two records read together after a 3 ms callback; 0 in
+// 3000 runs with two phases). libuv 1.46-1.51 reads data and EOF in one callback, so one phase is
+// enough there.
 //
 // The check handle is restarted at each turn, and libuv runs the latest started check handle first
 // (uv_check_start inserts at the head), so exits still come before Node's setImmediate callbacks
@@ -34,19 +43,37 @@
 // Everything a channel or a watch reports goes through this one queue, in order: an onLost must
 // come after the exits its helper sent before dying (JS takes the children still listed then as
 // orphans).
+#include <dlfcn.h>
+
 #include "js_values.h"
 #include "session.h"
 
 namespace procdesc {
+
+namespace {
+
+// The poll phases a delivery waits for (above), from the running libuv, not the headers we were
+// built with: one build serves every Node. Looked up, not linked: Deno 2.9 exports uv_poll_* but no
+// uv_version, and an addon naming it might not load there (only Node's loop comes this way).
+int PollsToWait() {
+  static const int polls = [] {
+    auto version = reinterpret_cast<unsigned int (*)(void)>(dlsym(RTLD_DEFAULT, "uv_version"));
+    return !version || version() >= ((1u << 16) | (52u << 8)) ? 2 : 1;
+  }();
+  return polls;
+}
+
+}  // namespace
 
 void Session::Defer(const Delivery& d) {
   pending_.push_back(d);
   // With the reader thread (Bun, Deno) there is no libuv loop to wait a turn in: what a report
   // brought is delivered right after its handler returns (event_thread.cc calls DeliverRipe).
   if (thread_) {
-    pending_.back().ripe = true;
+    pending_.back().polls_left = 0;
     return;
   }
+  pending_.back().polls_left = PollsToWait();
   if (!check_) {
     check_ = new uv_check_t;
     uv_check_init(loop_, check_);
@@ -62,7 +89,7 @@ void Session::Defer(const Delivery& d) {
 void Session::DeliverRipe() {
   napi_env env = env_;
   Napi::HandleScope scope(env_);
-  while (!pending_.empty() && pending_.front().ripe) {
+  while (!pending_.empty() && pending_.front().polls_left == 0) {
     const Delivery d = pending_.front();
     pending_.pop_front();
     if (d.kind == Delivery::kExit) {
@@ -82,12 +109,12 @@ void Session::DeliverRipe() {
   }
 }
 
-// What has waited a whole poll phase is ripe; what came in this turn's poll phase waits for the next.
+// Delivers what has waited its poll phases; the rest will have waited one more by the next check.
 void Session::OnCheck(uv_check_t* handle) {
   Session* self = static_cast<Session*>(handle->data);
   self->DeliverRipe();
   if (self->check_ != handle) return;  // stop() closed it
-  for (Delivery& d : self->pending_) d.ripe = true;
+  for (Delivery& d : self->pending_) d.polls_left--;
   uv_check_stop(handle);
   if (self->pending_.empty()) {
     uv_idle_stop(self->idle_);

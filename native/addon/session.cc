@@ -122,7 +122,7 @@ void Session::OnEvents(uv_poll_t* handle, int status, int events) {
   Session* self = channel->session;
   std::vector<pd_exit_record> records;
   int err = status < 0 ? status : ReadExitRecords(channel->fd, &records);
-  for (const pd_exit_record& r : records) self->Defer(Delivery{Delivery::kExit, r, 0, 0, -1, false});
+  for (const pd_exit_record& r : records) self->Defer(Delivery{Delivery::kExit, r, 0, 0, -1, 0});
   if (err) {
     // This helper is gone, and everything it sent has been read. Its remaining children live on;
     // JS watches them through their pidfds.
@@ -130,7 +130,7 @@ void Session::OnEvents(uv_poll_t* handle, int status, int events) {
     if (generation == self->helper_.generation) self->Retire();
     self->channels_.erase(channel);
     CloseChannel(channel);
-    self->Defer(Delivery{Delivery::kLost, {}, err, generation, -1, false});
+    self->Defer(Delivery{Delivery::kLost, {}, err, generation, -1, 0});
   }
 }
 

@@ -45,7 +45,7 @@ struct Delivery {
   int err;                // kLost: -errno
   uint32_t generation;    // kLost
   int pidfd;              // kReadable
-  bool ripe;              // has waited a whole poll phase (deliveries.cc)
+  int polls_left;         // poll phases still to wait for before it is delivered (deliveries.cc)
 };
 
 // A retired helper of which the host is the parent, watched until it can be reaped (helper_reap.cc).

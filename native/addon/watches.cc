@@ -69,7 +69,7 @@ void Session::OnPidfdReadable(uv_poll_t* handle, int status, int events) {
   self->watches_.erase(fd);
   CloseWatch(w);
   // Into JS after the EOFs that are ready by now have been read (deliveries.cc).
-  self->Defer(Delivery{Delivery::kReadable, {}, 0, 0, fd, false});
+  self->Defer(Delivery{Delivery::kReadable, {}, 0, 0, fd, 0});
 }
 
 }  // namespace procdesc
