@@ -9,7 +9,6 @@
 // another (taskset, from util-linux), beside the floor. A diagnosis, not a recommendation: pinning
 // is the machine owner's choice, and procdesc never pins anything itself.
 const fs = require('node:fs');
-const os = require('node:os');
 const { execFileSync } = require('node:child_process');
 
 const { readConfig } = require('./config');
@@ -27,9 +26,19 @@ function pin(pid, cpu) {
   return allowed;
 }
 
+/** The CPUs this process may run on (a cpuset or taskset may leave out CPU 0), in order. */
+function allowedCpus() {
+  const list = fs.readFileSync('/proc/self/status', 'utf8').match(/^Cpus_allowed_list:\s*(\S+)/m)[1];
+  return list.split(',').flatMap((range) => {
+    const [a, b = a] = range.split('-').map(Number);
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  });
+}
+
 async function main() {
-  const cpus = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
-  if (cpus < 2) throw new Error(`needs 2 CPUs or more (this process may use ${cpus})`);
+  const cpus = allowedCpus();
+  if (cpus.length < 2) throw new Error(`needs 2 CPUs or more (this process may use ${cpus.join(', ')})`);
+  const [hostCpu, helperCpu] = cpus;
   try {
     execFileSync('taskset', ['--version'], { stdio: 'ignore' });
   } catch {
@@ -40,7 +49,7 @@ async function main() {
   const cfg = readConfig();
   const floorBin = compileFloor();
   const free = await new Contestant('procdesc', floorBin, { label: 'procdesc, placed by the scheduler' }).ready();
-  const pinned = await new Contestant('procdesc', floorBin, { label: 'procdesc, host on CPU 0, helper on CPU 1' }).ready();
+  const pinned = await new Contestant('procdesc', floorBin, { label: 'procdesc, host and helper on CPUs of their own' }).ready();
   const floor = await new Contestant('floor', floorBin).ready();
   const contestants = [free, pinned, floor];
   let samples;
@@ -48,7 +57,7 @@ async function main() {
     const helperPid = (await pinned.send('caps')).capabilities?.helperPid;
     if (!helperPid) throw new Error('procdesc is on its fallback path here: no helper to place');
     // The helper was started before this (caps starts it), so it is pinned on its own.
-    log(`pinned: host ${pinned.proc.pid} on CPU ${pin(pinned.proc.pid, 0)}, helper ${helperPid} on CPU ${pin(helperPid, 1)}`);
+    log(`pinned: host ${pinned.proc.pid} on CPU ${pin(pinned.proc.pid, hostCpu)}, helper ${helperPid} on CPU ${pin(helperPid, helperCpu)}`);
     log(`scenario ${OPS[op]}: procdesc placed freely and pinned, beside the floor`);
     samples = await sequential(contestants, op, op === 'kill' ? cfg.kill : cfg.sequential, cfg.warmup);
   } finally {

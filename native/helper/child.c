@@ -9,7 +9,7 @@
  *     gets back: the shared memory is our "CLOEXEC pipe");
  *   - every signal is blocked across the clone, so no handler can run on the helper's memory; the
  *     child clears its mask right before execve (dispositions need nothing: the helper's are all
- *     SIG_DFL, main.c), leaving them as libuv does;
+ *     SIG_DFL below 32, main.c), leaving them as libuv does;
  *   - credentials change through raw syscalls: glibc's setuid() would try to signal the other
  *     threads of the process whose memory we share (setxid broadcast) and can deadlock.
  *
@@ -195,8 +195,8 @@ static int child_main(void *arg) {
   if ((spec->flags & PD_SPAWN_SETUID) && syscall(SYS_setuid, spec->uid) < 0) child_fail(run, errno);
   umask(spec->umask);
 
-  /* Every disposition is SIG_DFL after execve, as libuv leaves them: the helper ignores no signal
-   * and handles none (main.c). Its shield against the host's terminal is its mask, cleared here;
+  /* Every disposition below 32 is SIG_DFL after execve, as libuv leaves them: the helper ignores
+   * none of them and handles none (main.c). Its shield against the host's terminal is its mask, cleared here;
    * until now every signal is blocked (child_spawn), so none can run on the helper's memory. */
   sigset_t empty;
   sigemptyset(&empty);

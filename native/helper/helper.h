@@ -26,7 +26,8 @@ int reap_child(pid_t pid); /* 1: reaped a child of ours; 2: reaped one we did no
  * walks every child of ours for it (84 us with 2000 alive, 1.3 us with one): after the records of
  * reap_child() have been sent, never before. */
 void reap_children(void);
-/* Sends queued exit records without blocking. 0, or -1 if the host is gone. */
+/* Sends queued exit records without blocking. 0, or -1 if the host is gone (this send failed, or
+ * a spawnSync child's record could not be sent): main() then leaves through kill_on_close. */
 int flush_exits(void);
 size_t pending_exit_count(void);
 /* The host is gone: SIGKILL the children spawned with PD_SPAWN_KILL_ON_CLOSE. */
@@ -45,7 +46,9 @@ void pidfds_reap_ready(void);
  * has closed, or a reply could not be sent). */
 int handle_request(void);
 
-/* Exits the helper when memory runs out: the host sees the channel close and falls back. */
+/* Exits the helper when memory runs out: the host sees the channel close and falls back; the
+ * children it already holds (a reply goes out before live_add's grow) are watched through their
+ * pidfds (lib/core/process_handle.ts, helperLost). */
 void *grow(void *p, size_t *cap, size_t elem);
 
 #endif

@@ -30,10 +30,11 @@
 #include "tree.h"
 
 static int setup_signals(void) {
-  /* exec kept whatever the host ignored; start from defaults. We handle no signal and ignore none,
-   * so exec leaves every disposition of our children at SIG_DFL, as libuv sets them for Node, and
-   * the child has only its mask to clear (child.c): no sigaction in the window in which we wait
-   * for it (ten of them were ~10 us there on a 2-vCPU VM). */
+  /* exec kept whatever the host ignored; start from defaults below 32 (libuv resets those for
+   * Node's children and leaves the real-time ones as they are; so do we). We handle no signal and
+   * ignore none below 32, so exec leaves those of our children at SIG_DFL as libuv does, and the
+   * child has only its mask to clear (child.c): no sigaction in the window in which we wait for it
+   * (ten of them were ~10 us there on a 2-vCPU VM). */
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = SIG_DFL;
@@ -98,12 +99,12 @@ int main(void) {
     /* Exits first, and their records out at once (the host waits for them): the pidfds that turned
      * readable, then the children the signals name. */
     if (pfd[3].revents & POLLIN) pidfds_reap_ready();
-    if (pending_exit_count() && flush_exits() < 0) break;
+    if (flush_exits() < 0) break;
     if (ready == 0 || (pfd[1].revents & POLLIN)) {
       struct signalfd_siginfo si;
       int unknown = 0;
       while (read(sfd, &si, sizeof si) > 0) unknown |= reap_child((pid_t)si.ssi_pid) == 2;
-      if (pending_exit_count() && flush_exits() < 0) break;
+      if (flush_exits() < 0) break;
       /* Then the sweep, whose cost grows with the children alive. */
       struct timespec now;
       clock_gettime(CLOCK_MONOTONIC, &now);
@@ -120,7 +121,7 @@ int main(void) {
       if (handle_request() < 0) break;
     }
     if (pfd[2].revents & (POLLHUP | POLLERR)) break;
-    if (pending_exit_count() && flush_exits() < 0) break;
+    if (flush_exits() < 0) break;
   }
   /* The host is gone. Children live on, as under Node, except those asked to die with it. */
   kill_on_close();

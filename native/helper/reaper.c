@@ -29,6 +29,8 @@ static size_t live_len, live_cap, live_unkept;
 
 static struct pd_exit_record *pending;
 static size_t pending_len, pending_cap;
+/* A spawnSync child's record could not be sent: the host is gone (flush_exits says so to main()). */
+static int host_gone;
 
 void *grow(void *p, size_t *cap, size_t elem) {
   size_t n = *cap ? *cap * 2 : 64;
@@ -86,7 +88,10 @@ int reaped(pid_t pid, int status, const struct rusage *ru) {
   if (flags & PD_SPAWN_SYNC) {
     /* The host is blocked in spawnSync, reading exactly this: a blocking send cannot stall. */
     while (send(PD_REQ_FD, &rec, sizeof rec, MSG_NOSIGNAL) < 0) {
-      if (errno != EINTR) _exit(0);
+      if (errno != EINTR) {
+        host_gone = 1;
+        break;
+      }
     }
     return 1;
   }
@@ -115,6 +120,8 @@ void reap_children(void) {
 size_t pending_exit_count(void) { return pending_len; }
 
 int flush_exits(void) {
+  if (host_gone) return -1;
+  if (pending_len == 0) return 0;
   size_t sent = 0;
   while (sent < pending_len) {
     size_t n = pending_len - sent;
