@@ -50,20 +50,15 @@
 
 namespace procdesc {
 
-namespace {
-
 // The poll phases a delivery waits for (above), from the running libuv, not the headers we were
 // built with: one build serves every Node. Looked up, not linked: Deno 2.9 exports uv_poll_* but no
-// uv_version, and an addon naming it might not load there (only Node's loop comes this way).
-int PollsToWait() {
-  static const int polls = [] {
-    auto version = reinterpret_cast<unsigned int (*)(void)>(dlsym(RTLD_DEFAULT, "uv_version"));
-    return !version || version() >= ((1u << 16) | (52u << 8)) ? 2 : 1;
-  }();
-  return polls;
+// uv_version, and an addon naming it might not load there (only Node's loop comes this way). Asked
+// once per Session (its constructor), not through a function-local static: a thread-safe static
+// would link libstdc++'s guard functions and their unwinding machinery (cxx_runtime.cc says why not).
+int Session::PollsToWait() {
+  auto version = reinterpret_cast<unsigned int (*)(void)>(dlsym(RTLD_DEFAULT, "uv_version"));
+  return !version || version() >= ((1u << 16) | (52u << 8)) ? 2 : 1;
 }
-
-}  // namespace
 
 void Session::Defer(const Delivery& d) {
   pending_.push_back(d);
@@ -73,7 +68,7 @@ void Session::Defer(const Delivery& d) {
     pending_.back().polls_left = 0;
     return;
   }
-  pending_.back().polls_left = PollsToWait();
+  pending_.back().polls_left = polls_to_wait_;
   if (!check_) {
     check_ = new uv_check_t;
     uv_check_init(loop_, check_);

@@ -37,6 +37,7 @@ Session::Session(const Napi::CallbackInfo& info)
     if (!thread_) Napi::Error::New(env_, "procdesc: the exit reader thread could not start").ThrowAsJavaScriptException();
   } else {
     napi_get_uv_event_loop(env_, &loop_);
+    polls_to_wait_ = PollsToWait();
   }
   on_exit_ = Napi::Persistent(info[0].As<Napi::Function>());
   on_lost_ = Napi::Persistent(info[1].As<Napi::Function>());

@@ -93,6 +93,7 @@ class Session : public Napi::ObjectWrap<Session> {
 
   // deliveries.cc: exits, losses and readable pidfds reach JS a loop turn after they are read.
   void Defer(const Delivery& d);
+  static int PollsToWait();
   void DeliverRipe();
   static void OnCheck(uv_check_t* handle);
   void CloseDeliveries(bool teardown);
@@ -133,6 +134,7 @@ class Session : public Napi::ObjectWrap<Session> {
   uv_check_t* check_ = nullptr;  // made at the first delivery
   uv_idle_t* idle_ = nullptr;    // keeps the next poll phase from blocking while deliveries wait
   std::deque<Delivery> pending_;
+  int polls_to_wait_ = 1;  // PollsToWait(), for Node's loop
   EventThread* thread_ = nullptr;  // set: no uv_* call at all (loop_ stays null)
 };
 
