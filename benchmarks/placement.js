@@ -18,18 +18,22 @@ const { median, percentile } = require('./stats');
 
 const OPS = { true: '1. spawn -> exit', echo: '2. piped spawn -> close', kill: '6. kill -> exit', sync: '7. spawnSync' };
 
+/** The CPUs a process may run on, as /proc lists them ('0-1', '2,5-7'). */
+function allowedList(pid) {
+  return fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Cpus_allowed_list:\s*(\S+)/m)?.[1];
+}
+
 /** Every thread of pid on cpu (the worker's libuv and V8 threads too), read back from /proc. */
 function pin(pid, cpu) {
   execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', String(cpu), String(pid)], { stdio: 'ignore' });
-  const allowed = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^Cpus_allowed_list:\s*(\S+)/m)?.[1];
+  const allowed = allowedList(pid);
   if (allowed !== String(cpu)) throw new Error(`pid ${pid} may run on CPUs ${allowed}, not ${cpu} alone`);
   return allowed;
 }
 
 /** The CPUs this process may run on (a cpuset or taskset may leave out CPU 0), in order. */
 function allowedCpus() {
-  const list = fs.readFileSync('/proc/self/status', 'utf8').match(/^Cpus_allowed_list:\s*(\S+)/m)[1];
-  return list.split(',').flatMap((range) => {
+  return allowedList('self').split(',').flatMap((range) => {
     const [a, b = a] = range.split('-').map(Number);
     return Array.from({ length: b - a + 1 }, (_, i) => a + i);
   });

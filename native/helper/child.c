@@ -196,8 +196,9 @@ static int child_main(void *arg) {
   umask(spec->umask);
 
   /* Every disposition below 32 is SIG_DFL after execve, as libuv leaves them: the helper ignores
-   * none of them and handles none (main.c). Its shield against the host's terminal is its mask, cleared here;
-   * until now every signal is blocked (child_spawn), so none can run on the helper's memory. */
+   * none of them and handles none (main.c). Its shield against the host's terminal is its mask,
+   * cleared here; until now every signal is blocked (child_spawn), so none can run on the helper's
+   * memory. */
   sigset_t empty;
   sigemptyset(&empty);
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, sizeof(uint64_t));

@@ -48,14 +48,12 @@ static int setup_signals(void) {
    * blocked too, and read from the signalfd. */
   static const int shielded[] = { SIGINT, SIGQUIT, SIGHUP, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU,
                                   SIGPIPE, SIGUSR1, SIGUSR2 };
-  sigset_t mask;
-  sigemptyset(&mask);
-  for (size_t i = 0; i < sizeof shielded / sizeof shielded[0]; i++) sigaddset(&mask, shielded[i]);
-  sigaddset(&mask, SIGCHLD);
-  sigprocmask(SIG_SETMASK, &mask, NULL);
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
+  sigset_t mask = chld;
+  for (size_t i = 0; i < sizeof shielded / sizeof shielded[0]; i++) sigaddset(&mask, shielded[i]);
+  sigprocmask(SIG_SETMASK, &mask, NULL);
   return signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 

@@ -10,10 +10,15 @@ const { capabilities } = require('../../dist/lib/index.js');
 const { observe } = require('../helpers/observe');
 const { ours, tmp, both } = require('./common');
 
+/** A field of a /proc/<pid>/status text. */
+function statusField(status, key) {
+  return status.match(new RegExp(`^${key}:\\s*(\\S+)`, 'm'))[1];
+}
+
 describe('spawn: invariants', () => {
   function procState() {
     const status = fs.readFileSync('/proc/self/status', 'utf8');
-    const field = (k) => status.match(new RegExp(`^${k}:\\s*(\\S+)`, 'm'))[1];
+    const field = (k) => statusField(status, k);
     return { SigCgt: field('SigCgt'), SigIgn: field('SigIgn'), SigBlk: field('SigBlk'), Umask: field('Umask'), cwd: process.cwd() };
   }
 
@@ -58,7 +63,7 @@ describe('spawn: invariants', () => {
     await new Promise((resolve) => sleeper.once('spawn', resolve));
     const helper = capabilities().helperPid;
     const status = () => fs.readFileSync(`/proc/${helper}/status`, 'utf8');
-    const mask = (text, key) => BigInt(`0x${text.match(new RegExp(`^${key}:\\s*([0-9a-f]+)`, 'm'))[1]}`);
+    const mask = (text, key) => BigInt(`0x${statusField(text, key)}`);
     const signals = ['SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGTERM', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGPIPE', 'SIGUSR1', 'SIGUSR2'];
     try {
       for (const sig of signals) process.kill(helper, sig);
