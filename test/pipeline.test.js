@@ -82,22 +82,26 @@ describe('pipeline()', function () {
   });
 
   it('a stage that cannot be spawned throws; the stages already started are killed', async () => {
+    // A duration no other test uses marks our sleep: the helper is a subreaper, so a `sleep` another
+    // test orphaned (a shell killed mid-script) may be its child for a while too.
+    const mark = '317.25';
     const err = (() => {
       try {
-        pipeline([['sleep', ['300']], ['no-such-command-procdesc']]);
+        pipeline([['sleep', [mark]], ['no-such-command-procdesc']]);
       } catch (e) {
         return e;
       }
       return null;
     })();
     assert.equal(err?.code, 'ENOENT');
-    // No `sleep 300` of ours is left: the helper's children are all we could have started. The
-    // SIGKILL went before pipeline() threw; its exit takes a moment (waited for, up to 20 s).
+    // The SIGKILL went before pipeline() threw; its exit takes a moment (waited for, up to 20 s).
     const helper = capabilities().helperPid;
-    const sleeps = () => fs.readFileSync(`/proc/${helper}/task/${helper}/children`, 'utf8').split(' ').filter(Boolean)
-      .filter((k) => { try { return fs.readFileSync(`/proc/${k}/stat`, 'utf8').includes('(sleep) S'); } catch { return false; } });
-    for (let i = 0; i < 400 && sleeps().length; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(sleeps(), [], 'the first stage was killed');
+    const cmdline = (pid) => { try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return ''; } };
+    const ours = () => fs.readFileSync(`/proc/${helper}/task/${helper}/children`, 'utf8').split(' ').filter(Boolean)
+      .filter((k) => cmdline(k) === `sleep\0${mark}\0`)
+      .filter((k) => { try { return !fs.readFileSync(`/proc/${k}/stat`, 'utf8').includes(') Z'); } catch { return false; } });
+    for (let i = 0; i < 400 && ours().length; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(ours(), [], 'the first stage was killed');
   });
 
   it('killTree() stops every stage', async () => {
