@@ -8,6 +8,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 
 const { pipeline, runPipeline, PipelineError, capabilities } = require('../dist/lib/index.js');
+const { state } = require('./helpers/procfs');
 
 function collect(stream) {
   return new Promise((resolve) => {
@@ -104,10 +105,20 @@ describe('pipeline()', function () {
     assert.deepEqual(ours(), [], 'the first stage was killed');
   });
 
-  it('killTree() stops every stage', async () => {
+  it('killTree() stops every stage: each child is SIGKILLed within the call', async () => {
     const p = pipeline([['sh', ['-c', 'while :; do echo x; sleep 0.01; done']], ['cat', [], { stdio: ['pipe', 'ignore', 'inherit'] }]]);
-    await p.killTree('SIGKILL');
+    const killing = p.killTree('SIGKILL');
+    // Not one turn of the event loop yet, so no write to a cgroup.kill has been made (fs.promises
+    // needs a turn between its open and its write): only a signal sent in the call can end them.
+    for (const { pid } of p.subprocesses) {
+      const until = Date.now() + 5000;
+      while (!['Z', null].includes(state(pid)) && Date.now() < until) { /* spin: no turn of the loop */ }
+      assert.ok(['Z', null].includes(state(pid)), `stage ${pid} was not killed by the call itself`);
+    }
+    await killing;
     const exits = await p.exited;
+    // SIGKILLed before its writer could die and give it an EOF (it would exit 0 on that).
     assert.equal(exits[1].signal, 'SIGKILL');
+    assert.ok(['SIGKILL', 'SIGPIPE'].includes(exits[0].signal), `stage 0: ${JSON.stringify(exits[0])}`);
   });
 });

@@ -85,10 +85,18 @@ export class Pipeline {
   /** The last stage's stdout (if it is a pipe to the host). */
   get stdout() { return this.subprocesses[this.subprocesses.length - 1].stdout; }
 
-  /** killTree() on every stage. */
+  /** killTree() on every stage, the last first (killFromLast). */
   async killTree(signal?: NodeJS.Signals | number): Promise<void> {
-    await Promise.all(this.subprocesses.map((s) => s.killTree(signal)));
+    await Promise.all(killFromLast(this.subprocesses, signal));
   }
+}
+
+/** killTree() on each stage, the last first: each signals its child before its first await, so all
+ * of them are signalled in this call. Readers first: a writer whose reader died in between is killed
+ * by SIGPIPE, which a pipeline counts as no failure; the other way round, a reader would see its
+ * writer's EOF and exit 0, a success that never happened. */
+function killFromLast(stages: readonly Subprocess[], signal?: NodeJS.Signals | number): Promise<void>[] {
+  return [...stages].reverse().map((s) => s.killTree(signal));
 }
 
 /**
@@ -135,7 +143,7 @@ export function pipeline(stages: readonly PipelineStage[]): Pipeline {
     });
   } catch (err) {
     if (readEnd >= 0) binding.close(readEnd);
-    for (const s of started) void s.killTree(SIGKILL);
+    void Promise.all(killFromLast(started, SIGKILL));
     throw err;
   }
   return new Pipeline(started, files);

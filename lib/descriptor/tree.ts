@@ -3,9 +3,10 @@
 //
 // Two mechanisms (capabilities().tree says which one this environment has):
 //   'cgroup'  the helper put the child in a cgroup v2 of its own (native/helper/tree.c), which every
-//             descendant inherits and none can leave without write access elsewhere. SIGKILL is one
-//             write to cgroup.kill (5.14): atomic, forks in flight included, no PID involved; we then
-//             wait for cgroup.events to say "populated 0" (every member has exited). Other signals:
+//             descendant inherits and none can leave without write access elsewhere. SIGKILL: to the
+//             child through its pidfd at once, then one write to cgroup.kill (5.14): atomic, forks in
+//             flight included, no PID involved; we then wait for cgroup.events to say "populated 0"
+//             (every member has exited). Other signals:
 //             cgroup.freeze (5.2) first, so nothing forks or exits while we go through cgroup.procs,
 //             each PID opened as a pidfd and checked to be a member *after* opening (so the pidfd is
 //             the member, not a recycled PID), signalled through the pidfd, then thawed.
@@ -184,6 +185,12 @@ export class ProcessTree {
 
   async #killCgroup(dir: string, signo: number): Promise<void> {
     if (signo === SIGKILL) {
+      // The child itself at once, through its pidfd: the write below waits for a thread of the pool,
+      // and meanwhile a pipeline's reader (say) would see its writer's EOF and exit 0 on its own.
+      // Its status is fixed at SIGKILL from here (the kernel marks the group exit when it sends).
+      // Its descendants stay in the cgroup, orphaned or not, for the write to reach.
+      const rootFd = this.#rootFd();
+      if (rootFd >= 0) loadNative().binding!.kill(rootFd, SIGKILL);
       try {
         // In the thread pool: measured here (Linux 6.18, a VM), the write takes about 2 ms per member
         // (100 ms for 50), which the event loop must not wait through.
