@@ -76,6 +76,18 @@ for (const mechanism of ['cgroup', 'walk']) {
       assert.equal((await sub.exited).signal, 'SIGKILL');
     });
 
+    it('killTree(\'SIGKILL\') resolves once the child itself has exited, not only its descendants', async () => {
+      // The child dies when it next runs after the SIGKILL, which may be after the descendants
+      // (the walk once waited for those alone: the child was still 'R' at the first try, 5 runs of 5).
+      for (let i = 0; i < 10; i++) {
+        const sub = spawn('sleep', ['300'], { stdio: 'ignore' });
+        const alive = tracker([sub.pid]);
+        await sub.killTree('SIGKILL');
+        assert.deepEqual(alive(), [], `try ${i}: the child had exited`);
+        assert.equal((await sub.exited).signal, 'SIGKILL');
+      }
+    });
+
     it('a daemon that double-forked away from the child', async function () {
       // The walk cannot see it once it re-parented to the helper: the cgroup's case (README).
       if (mechanism === 'walk') this.skip();
@@ -113,7 +125,7 @@ for (const mechanism of ['cgroup', 'walk']) {
     });
 
     it('killTree: true makes kill() and timeout reach the tree', async () => {
-      const sub = spawn('sh', ['-c', 'setsid sleep 300 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'inherit'], killTree: true, timeout: 200 });
+      const sub = spawn('sh', ['-c', 'setsid sleep 300 & echo $!; wait'], { stdio: ['ignore', 'pipe', 'inherit'], killTree: true, timeout: 2000 });
       const alive = tracker(await pids(sub, 1));
       assert.equal((await sub.exited).signal, 'SIGTERM');
       await waitFor(() => alive().length === 0, 'the setsid daemon went with the timeout');
@@ -140,12 +152,16 @@ describe('process trees', function () {
   });
 
   it('orphaned descendants re-parent to the helper (subreaper), which reaps them: no zombie is left', async () => {
-    const sub = spawnTracked('sh', ['-c', '(sleep 0.3 & echo $!)'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The orphan lives until it is killed here, however late this runs after the shell's exit.
+    const sub = spawnTracked('sh', ['-c', '(sleep 30 & echo $!)'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const [orphan] = await pids(sub, 1);
     await sub.exited;
     const helper = capabilities().helperPid;
     assert.equal(stat(orphan) && fs.readFileSync(`/proc/${orphan}/stat`, 'utf8').split(') ')[1].split(' ')[1], String(helper),
       'the orphan\'s parent is the helper');
+    const handle = open(orphan);
+    handle.kill('SIGKILL');
+    handle.close();
     await waitFor(() => stat(orphan) === null, 'the orphan was reaped (not left a zombie)');
   });
 

@@ -227,7 +227,8 @@ export class ProcessTree {
     const rootFd = this.#rootFd();
     if (rootFd < 0) return;
     const stopped = new Map<number, number>(); // pid -> pidfd
-    const starts = new Map<number, string | undefined>(); // pid -> start time (stat field 22)
+    // pid -> start time (stat field 22): the child's own too, for SIGKILL's wait below.
+    const starts = new Map<number, string | undefined>([[this.#rootPid, statFields(this.#rootPid)[19]]]);
     try {
       binding.kill(rootFd, SIGSTOP);
       for (let grew = true; grew;) {
@@ -252,7 +253,8 @@ export class ProcessTree {
         return;
       }
       // Exited = a zombie or reaped (then gone, or its PID reused: another start time); a
-      // SIGKILLed process gets there in a few ms.
+      // SIGKILLed process gets there in a few ms. The child too: stopped, then SIGKILLed, it is
+      // still 'R' until it runs.
       for (const [pid, start] of starts) {
         while (isLive(pid, start)) await new Promise((r) => setTimeout(r, 5));
       }
