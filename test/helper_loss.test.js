@@ -4,35 +4,50 @@
 // pidfds too (PIDFD_INFO_EXIT, Linux 6.15+), and the next spawn starts a new helper.
 const assert = require('node:assert');
 const events = require('node:events');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 
 const ours = require('../dist/integrations/child_process.js');
 const { capabilities } = require('../dist/lib/index.js');
-const { loadNative } = require('../dist/lib/core/native.js');
 const { observe } = require('./helpers/observe');
 
+/** PIDFD_INFO_EXIT (Linux 6.15+); a first spawn meanwhile starts the helper. */
 function kernelHasExitInfo() {
-  // Ask about ourselves: a live process gives no exit info, but an old kernel refuses the ioctl.
-  const { binding } = loadNative();
   const child = ours.spawn('true');
   return events.once(child, 'exit').then(() => {
-    const fs = require('node:fs');
-    const [major, minor] = require('node:os').release().split('.').map(Number);
-    void binding; void fs;
+    const [major, minor] = os.release().split('.').map(Number);
     return major > 6 || (major === 6 && minor >= 15);
   });
+}
+
+// A shell loop that returns once the shell's parent is no longer the helper that started it.
+const untilOrphaned = `while [ "$(cut -d' ' -f4 /proc/$$/stat)" = "$PPID" ]; do sleep 0.02; done`;
+
+const flags = [];
+let flagCount = 0;
+/** A file the test makes when a child may go on: `wait` is the child's shell loop, raise() makes it. */
+function startFlag() {
+  const file = path.join(os.tmpdir(), `procdesc-go-${process.pid}-${flagCount++}`);
+  flags.push(file);
+  return { wait: `while [ ! -e ${file} ]; do sleep 0.01; done`, raise: () => fs.writeFileSync(file, '') };
 }
 
 describe('helper loss', function () {
   this.timeout(30000);
   let exitInfo;
   before(async () => { exitInfo = await kernelHasExitInfo(); });
+  after(() => { for (const file of flags.splice(0)) fs.rmSync(file, { force: true }); });
 
   it('children outlive the helper and still report their exit codes', async function () {
     if (!exitInfo) this.skip();
     const before = capabilities().helperPid;
-    const bystander = ours.spawn('sh', ['-c', 'sleep 0.3; echo bystander; exit 7']);
-    // The first sleep lets the helper send its spawn reply before it dies.
-    const killer = ours.spawn('sh', ['-c', 'sleep 0.1; kill -KILL $PPID; sleep 0.1; exit 3']);
+    // The bystander exits once it has been orphaned (its parent is no longer the helper), the
+    // killer once both spawn() calls have returned (the helper has sent both replies).
+    const bystander = ours.spawn('sh', ['-c', `${untilOrphaned}; echo bystander; exit 7`]);
+    const go = startFlag();
+    const killer = ours.spawn('sh', ['-c', `${go.wait}; kill -KILL $PPID; sleep 0.1; exit 3`]);
+    go.raise();
     const [a, b] = await Promise.all([observe(bystander), observe(killer)]);
     assert.deepStrictEqual(b.events, ['spawn', ['exit', 3, null], ['close', 3, null]]);
     assert.deepStrictEqual(a.events, ['spawn', ['exit', 7, null], ['close', 7, null]]);
@@ -62,7 +77,9 @@ describe('helper loss', function () {
   it('an orphan can still be killed through its pidfd', async function () {
     if (!exitInfo) this.skip();
     const victim = ours.spawn('sleep', ['30']);
-    const killer = ours.spawn('sh', ['-c', 'sleep 0.1; kill -KILL $PPID']);
+    const go = startFlag();
+    const killer = ours.spawn('sh', ['-c', `${go.wait}; kill -KILL $PPID`]);
+    go.raise();
     await observe(killer);
     assert.strictEqual(victim.kill('SIGTERM'), true);
     const v = await observe(victim);
@@ -81,9 +98,7 @@ describe('helper loss', function () {
   });
 
   it('a spawn whose reply is lost with the helper fails, and never runs twice', async () => {
-    const fs = require('node:fs');
-    const path = require('node:path');
-    const file = path.join(require('node:os').tmpdir(), `procdesc-once-${process.pid}`);
+    const file = path.join(os.tmpdir(), `procdesc-once-${process.pid}`);
     fs.rmSync(file, { force: true });
     for (let i = 0; i < 3; i++) {
       // The child may kill the helper before or after it replies: either outcome is fine, but the
@@ -92,8 +107,12 @@ describe('helper loss', function () {
       if (r.error) assert.strictEqual(r.error.code, 'EPIPE');
       // The async spawn() throws the same error synchronously ('spawn EPIPE').
     }
+    // A child whose reply was lost runs on its own: wait for all three lines, then a moment for
+    // a fourth that must not come.
+    const lines = () => { try { return fs.readFileSync(file, 'utf8'); } catch { return ''; } };
+    for (let t = Date.now(); lines() !== 'ran\n'.repeat(3) && Date.now() - t < 10000;) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 300));
-    assert.strictEqual(fs.readFileSync(file, 'utf8'), 'ran\n'.repeat(3));
+    assert.strictEqual(lines(), 'ran\n'.repeat(3));
     fs.rmSync(file);
     assert.strictEqual(ours.spawnSync('true').status, 0);
   });

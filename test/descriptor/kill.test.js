@@ -57,7 +57,7 @@ describe('descriptor API: spawn() -> Subprocess', function () {
     // The timer starts at spawn: a shell ignores SIGTERM within a few ms of it (a Node child would
     // need hundreds on a loaded machine), and `exec` keeps the trap's SIG_IGN in sleep.
     const stubbornTimed = spawn('sh', ['-c', "trap '' TERM; echo ready; exec sleep 30"],
-      { stdio: ['ignore', 'pipe', 'inherit'], timeout: 1000, forceKillAfterDelay: 100 });
+      { stdio: ['ignore', 'pipe', 'inherit'], timeout: 3000, forceKillAfterDelay: 100 });
     assert.equal(await firstLine(stubbornTimed), 'ready');
     assert.equal((await stubbornTimed.exited).signal, 'SIGKILL');
   });

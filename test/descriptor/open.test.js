@@ -34,10 +34,15 @@ describe('descriptor API: open(pid)', function () {
   this.timeout(20000);
 
   it('opens a process the host did not spawn: its exit status, and kill through the pidfd', async function () {
-    const { host, pids: [sleeper, exiter] } = await thirdParty(['exec sleep 30', 'sleep 0.3; exit 7']);
+    // The exiter waits for a file made once it is open: exited and reaped by its parent before
+    // open(), it would be ESRCH.
+    const flag = path.join(os.tmpdir(), `procdesc-open-${process.pid}`);
+    fs.rmSync(flag, { force: true });
+    const { host, pids: [sleeper, exiter] } = await thirdParty(['exec sleep 30', `while [ ! -e ${flag} ]; do sleep 0.01; done; exit 7`]);
     try {
       const a = open(sleeper);
       const b = open(exiter);
+      fs.writeFileSync(flag, '');
       assert.ok(a instanceof ProcessDescriptor);
       assert.equal(a.pid, sleeper);
       assert.ok(a.fd >= 0);
@@ -56,6 +61,7 @@ describe('descriptor API: open(pid)', function () {
       assert.equal(capabilities().exitInfoForNonParents, EXIT_INFO);
     } finally {
       host.stdin.end();
+      fs.rmSync(flag, { force: true });
     }
   });
 

@@ -26,7 +26,7 @@ async function rounds(cp, capabilities, n, report, idleAfter = -1) {
   for (let i = 0; i < n; i++) {
     if (i === idleAfter) {
       // Waits for a child that outlives us: the main thread terminates us meanwhile.
-      const c = cp.spawn('sleep', ['5']);
+      const c = cp.spawn('sleep', ['30']); // outlives the slowest run; the test kills it
       report({ idle: true, helperPid: capabilities().helperPid, sleeperPid: c.pid });
       await new Promise((r) => c.on('close', r));
     }
@@ -113,7 +113,7 @@ if (!isMainThread) {
       helpers: Object.fromEntries(helpers), distinctHelpers: new Set(helpers.values()).size,
       terminatedHelperGone: !!helperGone, finishedWorkersHelpersGone: !!othersGone,
       zombies: procfs.zombiesOf([process.pid, ...helpers.values()]),
-      // The terminated worker's children run on, as Node's do (the idle one sleeps 5 s).
+      // The terminated worker's children run on, as Node's do (the idle one sleeps 30 s).
       terminatedWorkersChildrenAlive: sleeperPids.filter((p) => {
         const s = procfs.state(p);
         return s !== null && s !== 'Z';
