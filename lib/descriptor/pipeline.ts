@@ -12,8 +12,8 @@
 // every stage; it rejects if any stage failed, with the error of the last failed stage (the one
 // closest to the output), and `error.stages` has every stage's exit. One improvement on bash: a
 // stage killed by SIGPIPE because the stage it feeds stopped reading did nothing wrong
-// (`yes | head -1`) and is not a failure. A stage that cannot be spawned (ENOENT...) throws from pipeline(); the
-// stages already started are killed, whole trees, and reaped first.
+// (`yes | head -1`) and is not a failure. A stage that cannot be spawned (ENOENT...) throws from
+// pipeline(); the stages already started are SIGKILLed first, whole trees, the last stage first.
 import { constants as osConstants } from 'node:os';
 
 import { errnoException } from '../core/errno';
@@ -91,10 +91,11 @@ export class Pipeline {
   }
 }
 
-/** killTree() on each stage, the last first: each signals its child before its first await, so all
- * of them are signalled in this call. Readers first: a writer whose reader died in between is killed
- * by SIGPIPE, which a pipeline counts as no failure; the other way round, a reader would see its
- * writer's EOF and exit 0, a success that never happened. */
+/** killTree() on each stage, the last first. With SIGKILL (any signal, in walk mode) each one
+ * signals its child before its first await, so every child is signalled within this call. Readers
+ * first: a writer whose reader died in between is killed by SIGPIPE, which a pipeline counts as no
+ * failure; the other way round, a reader would see its writer's EOF and exit 0, a success that
+ * never happened. Other signals with a cgroup go after a freeze, in whatever order those finish. */
 function killFromLast(stages: readonly Subprocess[], signal?: NodeJS.Signals | number): Promise<void>[] {
   return [...stages].reverse().map((s) => s.killTree(signal));
 }
@@ -143,7 +144,10 @@ export function pipeline(stages: readonly PipelineStage[]): Pipeline {
     });
   } catch (err) {
     if (readEnd >= 0) binding.close(readEnd);
-    void Promise.all(killFromLast(started, SIGKILL));
+    // What is thrown is the spawn's error. Each stage's child has its SIGKILL already (in the call);
+    // a failure to reach the rest of a tree (a cgroup.kill that cannot be opened: EMFILE, say)
+    // must not become an unhandled rejection that takes the host down.
+    Promise.all(killFromLast(started, SIGKILL)).catch(() => {});
     throw err;
   }
   return new Pipeline(started, files);

@@ -4,9 +4,10 @@
 // Two mechanisms (capabilities().tree says which one this environment has):
 //   'cgroup'  the helper put the child in a cgroup v2 of its own (native/helper/tree.c), which every
 //             descendant inherits and none can leave without write access elsewhere. SIGKILL: to the
-//             child through its pidfd at once, then one write to cgroup.kill (5.14): atomic, forks in
-//             flight included, no PID involved; we then wait for cgroup.events to say "populated 0"
-//             (every member has exited). Other signals:
+//             child through its pidfd at once, then one write to cgroup.kill (5.14) for the rest:
+//             atomic among them, forks in flight included, no PID involved (between the two they
+//             may see the child die, but none can leave); we then wait for cgroup.events to say
+//             "populated 0" (every member has exited). Other signals:
 //             cgroup.freeze (5.2) first, so nothing forks or exits while we go through cgroup.procs,
 //             each PID opened as a pidfd and checked to be a member *after* opening (so the pidfd is
 //             the member, not a recycled PID), signalled through the pidfd, then thawed.
@@ -227,10 +228,12 @@ export class ProcessTree {
     const rootFd = this.#rootFd();
     if (rootFd < 0) return;
     const stopped = new Map<number, number>(); // pid -> pidfd
-    // pid -> start time (stat field 22): the child's own too, for SIGKILL's wait below.
-    const starts = new Map<number, string | undefined>([[this.#rootPid, statFields(this.#rootPid)[19]]]);
+    const starts = new Map<number, string | undefined>(); // pid -> start time (stat field 22)
+    // ESRCH: reaped already (a zombie still takes signals), so its PID may name another process now.
+    if (binding.kill(rootFd, SIGSTOP) !== 0) return;
+    // The child's own start time too, for SIGKILL's wait below.
+    if (signo === SIGKILL) starts.set(this.#rootPid, statFields(this.#rootPid)[19]);
     try {
-      binding.kill(rootFd, SIGSTOP);
       for (let grew = true; grew;) {
         grew = false;
         for (const { pid, ppid } of walk(this.#rootPid)) {
