@@ -10,7 +10,9 @@ const path = require('node:path');
 
 const ours = require('../dist/integrations/child_process.js');
 const { capabilities } = require('../dist/lib/index.js');
+const { goFlag } = require('./helpers/flag');
 const { observe } = require('./helpers/observe');
+const { resourceUsageOf } = require('../dist/lib/node/claim.js');
 
 /** PIDFD_INFO_EXIT (Linux 6.15+); a first spawn meanwhile starts the helper. */
 function kernelHasExitInfo() {
@@ -21,38 +23,31 @@ function kernelHasExitInfo() {
   });
 }
 
-// A shell loop that returns once the shell's parent is no longer the helper that started it.
-const untilOrphaned = `while [ "$(cut -d' ' -f4 /proc/$$/stat)" = "$PPID" ]; do sleep 0.02; done`;
-
-const flags = [];
-let flagCount = 0;
-/** A file the test makes when a child may go on: `wait` is the child's shell loop, raise() makes it. */
-function startFlag() {
-  const file = path.join(os.tmpdir(), `procdesc-go-${process.pid}-${flagCount++}`);
-  flags.push(file);
-  return { wait: `while [ ! -e ${file} ]; do sleep 0.01; done`, raise: () => fs.writeFileSync(file, '') };
-}
+/** A shell loop that returns once the shell's parent is no longer `helperPid` (not $PPID: dash
+ * reads it at its start, which may come after the helper's death on a loaded machine), or after
+ * 30 s (a test that failed first leaves no child polling for ever). */
+const untilOrphanedFrom = (helperPid) =>
+  `i=0; while [ "$(cut -d' ' -f4 /proc/$$/stat)" = ${helperPid} ] && [ $i -lt 1500 ]; do sleep 0.02; i=$((i + 1)); done`;
 
 describe('helper loss', function () {
   this.timeout(30000);
   let exitInfo;
   before(async () => { exitInfo = await kernelHasExitInfo(); });
-  after(() => { for (const file of flags.splice(0)) fs.rmSync(file, { force: true }); });
 
   it('children outlive the helper and still report their exit codes', async function () {
     if (!exitInfo) this.skip();
     const before = capabilities().helperPid;
     // The bystander exits once it has been orphaned (its parent is no longer the helper), the
     // killer once both spawn() calls have returned (the helper has sent both replies).
-    const bystander = ours.spawn('sh', ['-c', `${untilOrphaned}; echo bystander; exit 7`]);
-    const go = startFlag();
+    const bystander = ours.spawn('sh', ['-c', `${untilOrphanedFrom(before)}; echo bystander; exit 7`]);
+    const go = goFlag();
     const killer = ours.spawn('sh', ['-c', `${go.wait}; kill -KILL $PPID; sleep 0.1; exit 3`]);
     go.raise();
     const [a, b] = await Promise.all([observe(bystander), observe(killer)]);
+    go.remove();
     assert.deepStrictEqual(b.events, ['spawn', ['exit', 3, null], ['close', 3, null]]);
     assert.deepStrictEqual(a.events, ['spawn', ['exit', 7, null], ['close', 7, null]]);
     assert.strictEqual(a.stdout, 'bystander\n');
-    const { resourceUsageOf } = require('../dist/lib/node/claim.js');
     assert.strictEqual(resourceUsageOf(bystander), null, 'no usage for an orphan');
 
     const nextChild = ours.spawn('sh', ['-c', 'exit 5']);
@@ -65,7 +60,7 @@ describe('helper loss', function () {
   it('a spawn that replaces a dead helper before the loop noticed still leaves no child unreported', async function () {
     if (!exitInfo) this.skip();
     const first = ours.spawn('sleep', ['0.3']);
-    const firstExit = require('node:events').once(first, 'exit');
+    const firstExit = events.once(first, 'exit');
     process.kill(capabilities().helperPid, 'SIGKILL');
     const t = Date.now();
     while (Date.now() - t < 50) { /* the loop must not see the helper go before the next spawn */ }
@@ -77,10 +72,11 @@ describe('helper loss', function () {
   it('an orphan can still be killed through its pidfd', async function () {
     if (!exitInfo) this.skip();
     const victim = ours.spawn('sleep', ['30']);
-    const go = startFlag();
+    const go = goFlag();
     const killer = ours.spawn('sh', ['-c', `${go.wait}; kill -KILL $PPID`]);
     go.raise();
     await observe(killer);
+    go.remove();
     assert.strictEqual(victim.kill('SIGTERM'), true);
     const v = await observe(victim);
     assert.strictEqual(v.signalCode, 'SIGTERM');

@@ -9,6 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { loadNative } = require('../../dist/lib/core/native.js');
+const { goFlag } = require('../helpers/flag');
 const { runNode } = require('../helpers/run-node');
 const { procdesc, DIST, EXIT_INFO } = require('./common');
 
@@ -34,15 +35,14 @@ describe('descriptor API: open(pid)', function () {
   this.timeout(20000);
 
   it('opens a process the host did not spawn: its exit status, and kill through the pidfd', async function () {
-    // The exiter waits for a file made once it is open: exited and reaped by its parent before
-    // open(), it would be ESRCH.
-    const flag = path.join(os.tmpdir(), `procdesc-open-${process.pid}`);
-    fs.rmSync(flag, { force: true });
-    const { host, pids: [sleeper, exiter] } = await thirdParty(['exec sleep 30', `while [ ! -e ${flag} ]; do sleep 0.01; done; exit 7`]);
+    // The exiter waits until it is open: exited and reaped by its parent before open(), it would
+    // be ESRCH.
+    const go = goFlag();
+    const { host, pids: [sleeper, exiter] } = await thirdParty(['exec sleep 30', `${go.wait}; exit 7`]);
     try {
       const a = open(sleeper);
       const b = open(exiter);
-      fs.writeFileSync(flag, '');
+      go.raise();
       assert.ok(a instanceof ProcessDescriptor);
       assert.equal(a.pid, sleeper);
       assert.ok(a.fd >= 0);
@@ -61,7 +61,7 @@ describe('descriptor API: open(pid)', function () {
       assert.equal(capabilities().exitInfoForNonParents, EXIT_INFO);
     } finally {
       host.stdin.end();
-      fs.rmSync(flag, { force: true });
+      go.remove();
     }
   });
 
