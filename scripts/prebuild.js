@@ -91,7 +91,7 @@ async function compileAddon(t, libc, dir, jobs) {
   }
   return pool(ADDON_SOURCES, jobs, async (src) => {
     const obj = path.join(dir, `${path.basename(src, '.cc')}.o`);
-    await sh(cxx, ['-c', '-o', obj, src, '-O3', '-fPIC', '-fno-omit-frame-pointer', '-fvisibility=hidden', '-ffunction-sections', '-fdata-sections',
+    await sh(cxx, ['-c', '-o', obj, src, '-O2', '-fPIC', '-fno-omit-frame-pointer', '-fvisibility=hidden', '-ffunction-sections', '-fdata-sections',
       '-std=c++17', '-fno-exceptions', '-fno-rtti', ...WARNINGS, ...DEFINES, ...libcFlags, ...includes]);
     return obj;
   });
