@@ -12,6 +12,7 @@ const ours = require('../dist/integrations/child_process.js');
 const { capabilities } = require('../dist/lib/index.js');
 const { goFlag } = require('./helpers/flag');
 const { observe } = require('./helpers/observe');
+const { waitFor } = require('./helpers/procfs');
 const { resourceUsageOf } = require('../dist/lib/node/claim.js');
 
 /** PIDFD_INFO_EXIT (Linux 6.15+); a first spawn meanwhile starts the helper. */
@@ -106,7 +107,7 @@ describe('helper loss', function () {
     // A child whose reply was lost runs on its own: wait for all three lines, then a moment for
     // a fourth that must not come.
     const lines = () => { try { return fs.readFileSync(file, 'utf8'); } catch { return ''; } };
-    for (let t = Date.now(); lines() !== 'ran\n'.repeat(3) && Date.now() - t < 10000;) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => lines() === 'ran\n'.repeat(3), 10000);
     await new Promise((r) => setTimeout(r, 300));
     assert.strictEqual(lines(), 'ran\n'.repeat(3));
     fs.rmSync(file);

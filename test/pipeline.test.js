@@ -8,7 +8,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 
 const { pipeline, runPipeline, PipelineError, capabilities } = require('../dist/lib/index.js');
-const { state } = require('./helpers/procfs');
+const { childrenOf, state } = require('./helpers/procfs');
 
 function collect(stream) {
   return new Promise((resolve) => {
@@ -97,10 +97,9 @@ describe('pipeline()', function () {
     assert.equal(err?.code, 'ENOENT');
     // The SIGKILL went before pipeline() threw; its exit takes a moment (waited for, up to 20 s).
     const helper = capabilities().helperPid;
+    // A zombie's cmdline is empty: only a live sleep of ours matches.
     const cmdline = (pid) => { try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return ''; } };
-    const ours = () => fs.readFileSync(`/proc/${helper}/task/${helper}/children`, 'utf8').split(' ').filter(Boolean)
-      .filter((k) => cmdline(k) === `sleep\0${mark}\0`)
-      .filter((k) => { try { return !fs.readFileSync(`/proc/${k}/stat`, 'utf8').includes(') Z'); } catch { return false; } });
+    const ours = () => childrenOf(helper).filter((k) => cmdline(k) === `sleep\0${mark}\0`);
     for (let i = 0; i < 400 && ours().length; i++) await new Promise((r) => setTimeout(r, 50));
     assert.deepEqual(ours(), [], 'the first stage was killed');
   });
