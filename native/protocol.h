@@ -70,6 +70,9 @@ struct pd_spawn_request {
   uint32_t nstdio;
   uint32_t nfds; /* fds passed with SCM_RIGHTS (the memfd, if any, is the last) */
   uint32_t blob_len;
+  /* The CPU the host sent this from (sched_getcpu), or -1: the helper may let the host run there
+   * before it clones (requests.c). */
+  int32_t host_cpu;
   /* For each child fd i < nstdio: the index of the passed fd to place there, or -1 for
    * 'ignore' (/dev/null for 0-2, left closed above). */
   int16_t stdio[PD_MAX_STDIO];

@@ -1,6 +1,7 @@
 // The host's side of the wire (protocol.h): sending a spawn request with its fds, waiting for the
 // reply, draining exit records.
 #include <errno.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -58,6 +59,7 @@ int SendRequest(int fd, SpawnMessage* m) {
     if (!m->fds.empty()) memcpy(CMSG_DATA(c), m->fds.data(), sizeof(int) * m->fds.size());
     if (memfd >= 0) memcpy(CMSG_DATA(c) + sizeof(int) * m->fds.size(), &memfd, sizeof(int));
   }
+  h.host_cpu = sched_getcpu();  // rseq or the vDSO where there is one, else one getcpu syscall
   ssize_t n;
   while ((n = sendmsg(fd, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
   }

@@ -3,6 +3,7 @@
  * replies; the strings travel inline or, past PD_INLINE_MAX, in a memfd (protocol.h). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,32 @@ static int parse_blob(const struct pd_spawn_request *req, const char *blob, stru
   spec->envp = envp;
   *vecs = v;
   return 0;
+}
+
+/* Whether to let the host run before we clone: only when it sent the request from the CPU we run
+ * on and the two of us are all the machine has to run (/proc/loadavg's fourth field counts both).
+ * Why: the request's wake-up puts us on the host's CPU (a Unix socket wakes synchronously) and
+ * usually preempts the host there, and a clone while the host is still runnable puts the child on
+ * another CPU; the vfork release and the exit then each wake an idle CPU (~80 us apiece on a
+ * 2-vCPU VM, Linux 6.18, perf sched). After the yield the host sleeps in recvmsg and the child
+ * starts on this CPU, as a plain vfork's child does. Why only then: a yield hands the CPU to any
+ * other runnable task here for up to its slice, which cost ~3 ms a spawn with a busy loop on
+ * each CPU. Without /proc: never. */
+static int host_waits_here_alone(int32_t host_cpu) {
+  static int loadavg_fd = -2;
+  if (host_cpu < 0 || host_cpu != sched_getcpu()) return 0;
+  if (loadavg_fd == -2) loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+  if (loadavg_fd < 0) return 0;
+  char buf[128]; /* "0.08 0.48 0.90 2/81 3083\n" */
+  ssize_t n = pread(loadavg_fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  const char *p = buf;
+  for (int spaces = 0; spaces < 3; p++) {
+    if (*p == '\0') return 0;
+    if (*p == ' ') spaces++;
+  }
+  return strtol(p, NULL, 10) == 2;
 }
 
 static char req_buf[sizeof(struct pd_spawn_request) + PD_INLINE_MAX];
@@ -162,13 +189,7 @@ int handle_request(void) {
     spec.nstdio = (int)req->nstdio;
     spec.stdio_fds = stdio_fds;
     spec.cgroup_procs_fd = (req->flags & PD_SPAWN_TREE) ? tree_prepare(req->id) : -1;
-    /* Let the host reach its recvmsg before we clone. The request's wake-up puts us on the host's
-     * CPU (a Unix socket wakes synchronously) and usually preempts the host there; a clone while
-     * the host is still runnable puts the child on another CPU, and then the vfork release and the
-     * exit each wake an idle CPU (~80 us apiece on a 2-vCPU VM, Linux 6.18, perf sched). Once the
-     * host sleeps, the child starts on this CPU, as a plain vfork's child does: /bin/true's
-     * spawn -> exit went from 1.49x to 1.34x the floor. With nothing else to run, one syscall. */
-    sched_yield();
+    if (host_waits_here_alone(req->host_cpu)) sched_yield();
     err = child_spawn(&spec, &pid, &pidfd);
     if (spec.cgroup_procs_fd >= 0) {
       close(spec.cgroup_procs_fd);
