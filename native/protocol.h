@@ -70,8 +70,9 @@ struct pd_spawn_request {
   uint32_t nstdio;
   uint32_t nfds; /* fds passed with SCM_RIGHTS (the memfd, if any, is the last) */
   uint32_t blob_len;
-  /* The CPU the host sent this from (sched_getcpu), or -1: the helper may let the host run there
-   * before it clones (requests.c). */
+  /* The host thread that sent this (gettid) and the CPU it sent it from (sched_getcpu, or -1): the
+   * helper may let that thread run before it clones (requests.c host_waits_here_alone). */
+  int32_t host_tid;
   int32_t host_cpu;
   /* For each child fd i < nstdio: the index of the passed fd to place there, or -1 for
    * 'ignore' (/dev/null for 0-2, left closed above). */
@@ -91,7 +92,9 @@ struct pd_hello {
   uint32_t magic;
   int32_t pid;
   uint32_t features; /* PD_FEATURE_* */
-  uint32_t reserved;
+  /* sizeof(struct pd_spawn_request) as the helper was built: the host refuses a helper built from
+   * another version of this header (a package replaced under a running host). */
+  uint32_t request_size;
 };
 
 enum pd_features {

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -59,7 +60,11 @@ int SendRequest(int fd, SpawnMessage* m) {
     if (!m->fds.empty()) memcpy(CMSG_DATA(c), m->fds.data(), sizeof(int) * m->fds.size());
     if (memfd >= 0) memcpy(CMSG_DATA(c) + sizeof(int) * m->fds.size(), &memfd, sizeof(int));
   }
-  h.host_cpu = sched_getcpu();  // rseq or the vDSO where there is one, else one getcpu syscall
+  // For the helper's choice to yield (requests.c host_waits_here_alone). sched_getcpu: rseq or the
+  // vDSO where there is one, else one getcpu syscall. gettid through syscall(): glibc has no
+  // wrapper before 2.30, and the prebuilt addon targets 2.28.
+  h.host_tid = static_cast<int32_t>(syscall(SYS_gettid));
+  h.host_cpu = sched_getcpu();
   ssize_t n;
   while ((n = sendmsg(fd, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
   }

@@ -201,7 +201,8 @@ int LaunchHelper(const std::string& path, HelperProcess* out, const char** sysca
   }
   pd_hello hello{};
   ssize_t n = ready > 0 ? recv(req[0], &hello, sizeof hello, 0) : -1;
-  if (n != static_cast<ssize_t>(sizeof hello) || hello.magic != PD_HELLO_MAGIC) {
+  if (n != static_cast<ssize_t>(sizeof hello) || hello.magic != PD_HELLO_MAGIC ||
+      hello.request_size != sizeof(pd_spawn_request)) {
     close(req[0]);
     close(evt[0]);
     DropHelper(helper_pidfd);

@@ -74,7 +74,7 @@ int main(void) {
   pidfds_init();
   tree_init();
 
-  struct pd_hello hello = { .magic = PD_HELLO_MAGIC, .pid = getpid(),
+  struct pd_hello hello = { .magic = PD_HELLO_MAGIC, .pid = getpid(), .request_size = sizeof(struct pd_spawn_request),
                             .features = (child_has_clone_pidfd() ? PD_FEATURE_CLONE_PIDFD : 0) | tree_features() };
   if (send(PD_REQ_FD, &hello, sizeof hello, MSG_NOSIGNAL) != sizeof hello) return 4;
 

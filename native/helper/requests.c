@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/statfs.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -79,19 +81,61 @@ static int parse_blob(const struct pd_spawn_request *req, const char *blob, stru
   return 0;
 }
 
-/* Whether to let the host run before we clone: only when it sent the request from the CPU we run
- * on and the two of us are all the machine has to run (/proc/loadavg's fourth field counts both).
- * Why: the request's wake-up puts us on the host's CPU (a Unix socket wakes synchronously) and
- * usually preempts the host there, and a clone while the host is still runnable puts the child on
- * another CPU; the vfork release and the exit then each wake an idle CPU (~80 us apiece on a
- * 2-vCPU VM, Linux 6.18, perf sched). After the yield the host sleeps in recvmsg and the child
- * starts on this CPU, as a plain vfork's child does. Why only then: a yield hands the CPU to any
- * other runnable task here for up to its slice, which cost ~3 ms a spawn with a busy loop on
- * each CPU. Without /proc: never. */
-static int host_waits_here_alone(int32_t host_cpu) {
-  static int loadavg_fd = -2;
-  if (host_cpu < 0 || host_cpu != sched_getcpu()) return 0;
-  if (loadavg_fd == -2) loadavg_fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+#define PROC_FS_MAGIC 0x9fa0 /* PROC_SUPER_MAGIC, <linux/magic.h> */
+
+/* /proc's own files, or -1: never procfs's look-alikes (LXCFS bind-mounts a FUSE file of its own
+ * over /proc/loadavg in some containers, with a count that is minutes old). */
+static int open_procfs(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct statfs st;
+  if (fd >= 0 && (fstatfs(fd, &st) < 0 || st.f_type != PROC_FS_MAGIC)) {
+    close(fd);
+    errno = ENOTSUP;
+    return -1;
+  }
+  return fd;
+}
+
+/* Whether the host thread that sent the request is runnable on the CPU we run on, from its stat
+ * line: "tid (comm) S ..." with the CPU it last ran on in the 39th field. */
+static int host_runnable_here(int32_t host_tid, int cpu) {
+  char path[48], line[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)host_tid);
+  int fd = open_procfs(path);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, line, sizeof line - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  line[n] = '\0';
+  const char *p = strrchr(line, ')'); /* comm may hold spaces and parentheses */
+  if (!p || p[1] != ' ' || p[2] != 'R') return 0;
+  p += 2;
+  for (int field = 3; field < 39; p++) {
+    if (*p == '\0') return 0;
+    if (*p == ' ') field++;
+  }
+  return strtol(p, NULL, 10) == cpu;
+}
+
+/* Whether to let the host run before we clone: only when the thread that sent the request is still
+ * runnable on the CPU we run on, and the two of us are all the machine has to run (/proc/loadavg's
+ * fourth field counts both). Why: the request's wake-up usually puts us on the host's CPU (a Unix
+ * socket's wake-up is synchronous) and preempts the host there, and a clone while the host is still
+ * runnable there put the child on the other CPU; the vfork release and the exit then each woke an
+ * idle CPU (~80 us apiece; a 2-vCPU VM, Linux 6.18, perf sched). After the yield the host sleeps in
+ * recvmsg and the child starts on this CPU, as a plain vfork's child does. Why only then: a yield
+ * hands the CPU to any other task runnable here for up to its slice, which cost ~3 ms a spawn with
+ * a busy loop on each CPU. The checks cost ~1.7 us (loadavg), then ~7 us (the host's stat). Without
+ * procfs: never. */
+static int host_waits_here_alone(int32_t host_tid, int32_t host_cpu) {
+  static int loadavg_fd = -2; /* -2: not opened yet */
+  int cpu = sched_getcpu();
+  if (host_tid <= 0 || host_cpu < 0 || host_cpu != cpu) return 0;
+  if (loadavg_fd == -2) {
+    loadavg_fd = open_procfs("/proc/loadavg");
+    /* Try again at the next spawn after a passing failure (EMFILE...), not after a lasting one. */
+    if (loadavg_fd < 0 && errno != ENOENT && errno != EACCES && errno != EPERM && errno != ENOTSUP) loadavg_fd = -2;
+  }
   if (loadavg_fd < 0) return 0;
   char buf[128]; /* "0.08 0.48 0.90 2/81 3083\n" */
   ssize_t n = pread(loadavg_fd, buf, sizeof buf - 1, 0);
@@ -102,7 +146,7 @@ static int host_waits_here_alone(int32_t host_cpu) {
     if (*p == '\0') return 0;
     if (*p == ' ') spaces++;
   }
-  return strtol(p, NULL, 10) == 2;
+  return strtol(p, NULL, 10) == 2 && host_runnable_here(host_tid, cpu);
 }
 
 static char req_buf[sizeof(struct pd_spawn_request) + PD_INLINE_MAX];
@@ -146,7 +190,7 @@ int handle_request(void) {
   pid_t pid = -1;
   int pidfd = -1;
   int stdio_fds[PD_MAX_STDIO];
-  int has_memfd = (size_t)n >= sizeof *req && (req->flags & PD_SPAWN_BLOB_IN_MEMFD);
+  int has_memfd = (size_t)n == sizeof *req && (req->flags & PD_SPAWN_BLOB_IN_MEMFD);
 
   if ((size_t)n < sizeof *req || req->type != PD_REQ_SPAWN) {
     err = EPROTO;
@@ -189,7 +233,7 @@ int handle_request(void) {
     spec.nstdio = (int)req->nstdio;
     spec.stdio_fds = stdio_fds;
     spec.cgroup_procs_fd = (req->flags & PD_SPAWN_TREE) ? tree_prepare(req->id) : -1;
-    if (host_waits_here_alone(req->host_cpu)) sched_yield();
+    if (host_waits_here_alone(req->host_tid, req->host_cpu)) sched_yield();
     err = child_spawn(&spec, &pid, &pidfd);
     if (spec.cgroup_procs_fd >= 0) {
       close(spec.cgroup_procs_fd);
