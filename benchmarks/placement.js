@@ -5,8 +5,8 @@
 // whose caches stay warm. procdesc is three: the host's JS, the helper and the child wake one another
 // in turn (seen with perf's sched events on a 2-vCPU VM: the host and the helper often share a CPU;
 // a child cloned while the host is still runnable there starts on the other CPU, which the helper
-// avoids when it can: native/helper/requests.c, host_waits_here_alone). This times the same procdesc twice in one interleaved run, once
-// placed by the scheduler and once with the host on one CPU and the helper (so its children too) on
+// avoids when it can: native/helper/requests.c, host_waits_here_alone). This times the same
+// procdesc twice in one interleaved run, once placed by the scheduler and once with the host on one CPU and the helper (so its children too) on
 // another (taskset, from util-linux), beside the floor. A diagnosis, not a recommendation: pinning
 // is the machine owner's choice, and procdesc never pins anything itself.
 const fs = require('node:fs');

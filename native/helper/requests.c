@@ -96,12 +96,22 @@ static int open_procfs(const char *path) {
   return fd;
 }
 
+/* The start of the field n space-separated fields after the one p is in, or NULL. */
+static const char *skip_fields(const char *p, int n) {
+  for (; n > 0; p++) {
+    if (*p == '\0') return NULL;
+    if (*p == ' ') n--;
+  }
+  return p;
+}
+
 /* Whether the host thread that sent the request is runnable on the CPU we run on, from its stat
- * line: "tid (comm) S ..." with the CPU it last ran on in the 39th field. */
+ * line: "tid (comm) S ..." with the CPU it last ran on in the 39th field. A plain open: /proc is
+ * procfs once /proc/loadavg was (LXCFS covers a few files of its own, no /proc/<pid>). */
 static int host_runnable_here(int32_t host_tid, int cpu) {
   char path[48], line[1024];
   snprintf(path, sizeof path, "/proc/%d/stat", (int)host_tid);
-  int fd = open_procfs(path);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
   ssize_t n = read(fd, line, sizeof line - 1);
   close(fd);
@@ -109,12 +119,8 @@ static int host_runnable_here(int32_t host_tid, int cpu) {
   line[n] = '\0';
   const char *p = strrchr(line, ')'); /* comm may hold spaces and parentheses */
   if (!p || p[1] != ' ' || p[2] != 'R') return 0;
-  p += 2;
-  for (int field = 3; field < 39; p++) {
-    if (*p == '\0') return 0;
-    if (*p == ' ') field++;
-  }
-  return strtol(p, NULL, 10) == cpu;
+  p = skip_fields(p + 2, 39 - 3);
+  return p && strtol(p, NULL, 10) == cpu;
 }
 
 /* Whether to let the host run before we clone: only when the thread that sent the request is still
@@ -141,12 +147,8 @@ static int host_waits_here_alone(int32_t host_tid, int32_t host_cpu) {
   ssize_t n = pread(loadavg_fd, buf, sizeof buf - 1, 0);
   if (n <= 0) return 0;
   buf[n] = '\0';
-  const char *p = buf;
-  for (int spaces = 0; spaces < 3; p++) {
-    if (*p == '\0') return 0;
-    if (*p == ' ') spaces++;
-  }
-  return strtol(p, NULL, 10) == 2 && host_runnable_here(host_tid, cpu);
+  const char *p = skip_fields(buf, 3);
+  return p && strtol(p, NULL, 10) == 2 && host_runnable_here(host_tid, cpu);
 }
 
 static char req_buf[sizeof(struct pd_spawn_request) + PD_INLINE_MAX];
