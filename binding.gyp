@@ -11,6 +11,7 @@
         "native/addon/spawn_calls.cc",
         "native/addon/request.cc",
         "native/addon/syscalls.cc",
+        "native/addon/environ.cc",
         "native/addon/launch.cc",
         "native/addon/channel.cc",
         "native/addon/sync_wait.cc",

@@ -9,6 +9,7 @@
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 
 import type { Session } from '../core/session';
+import { withEnvSnapshot } from './env_snapshot';
 import { CHILD_PROCESS_CHANNEL, type NodeChild, type NodeInternals, type NodeProcessWrap } from './internals';
 import { NodeProcessHandle, type SpawnExtras } from './node_handle';
 
@@ -49,7 +50,7 @@ export function claiming<T>(claim: Claim, fn: () => T): T {
   const outer = pending;
   pending = claim;
   try {
-    return fn();
+    return withEnvSnapshot(claim.session.binding, fn);
   } finally {
     // A call that threw before spawning (bad stdio...) never used Node's wrap: free it anyway
     // (Node's own spawn would leave it behind).

@@ -13,6 +13,7 @@
 //   orphan_reap.cc reaping by pidfd where the host is the parent (PID 1, subreaper)
 //   helper_reap.cc reaping a retired helper there
 //   syscalls.cc    the stateless syscall wrappers
+//   environ.cc     whether the environment block has changed (lib/node/env_snapshot.ts)
 //   uv_repair.cc   freeing Node's unused Process wrap on libuv 1.52+
 #ifndef PROCDESC_ADDON_H
 #define PROCDESC_ADDON_H
@@ -140,6 +141,9 @@ Napi::Value PidfdOpen(const Napi::CallbackInfo& info);
 Napi::Value Close(const Napi::CallbackInfo& info);
 Napi::Value SocketPair(const Napi::CallbackInfo& info);
 Napi::Value Pipe(const Napi::CallbackInfo& info);
+
+// environ.cc: environChanged() -> bool.
+Napi::Value EnvironChanged(const Napi::CallbackInfo& info);
 
 // uv_repair.cc: after closing a Process wrap whose spawn failed, puts its handle back into the
 // loop's handle queue if libuv (1.52+) took it out.

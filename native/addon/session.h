@@ -55,9 +55,12 @@ struct HelperReap {
   uv_poll_t poll;
 };
 
-// Per environment: the sessions to shut down when the environment goes away (a worker ends).
+// Per environment: the sessions to shut down when the environment goes away (a worker ends), and
+// the environment block as environChanged() last saw it (environ.cc).
 struct Instance {
   std::unordered_set<Session*> sessions;
+  std::string environ_seen;
+  bool environ_read = false;
 };
 
 class Session : public Napi::ObjectWrap<Session> {
