@@ -98,3 +98,31 @@ describe('spawn: events and results', () => {
     assert.deepStrictEqual(seen, { tag: 'spawn-ctx' });
   });
 });
+
+describe('spawn: exits of children with and without pipes, read together', () => {
+  // Exit records read in one batch wait their poll phases in one queue (native/addon/deliveries.cc),
+  // whatever each child's stdio: none may be held back or lost, and a piped child's output ends
+  // before its 'exit'. Killed together, the two exits reach the helper in either order.
+  it('all come, each after its own output, over 30 pairs', async function () {
+    this.timeout(30000);
+    for (let i = 0; i < 30; i++) {
+      const piped = ours.spawn('sleep', ['10'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const bare = ours.spawn('sleep', ['10'], { stdio: 'ignore' });
+      const seen = [];
+      piped.stdout.on('end', () => seen.push('piped end'));
+      const exits = [events.once(piped, 'exit'), events.once(bare, 'exit')];
+      piped.on('exit', () => seen.push('piped exit'));
+      await Promise.all([events.once(piped, 'spawn'), events.once(bare, 'spawn')]);
+      if (i % 2) {
+        piped.kill('SIGKILL');
+        bare.kill('SIGKILL');
+      } else {
+        bare.kill('SIGKILL');
+        piped.kill('SIGKILL');
+      }
+      const [[pipedCode, pipedSignal], [bareCode, bareSignal]] = await Promise.all(exits);
+      assert.deepStrictEqual([pipedCode, pipedSignal, bareCode, bareSignal], [null, 'SIGKILL', null, 'SIGKILL']);
+      assert.deepStrictEqual(seen, ['piped end', 'piped exit']);
+    }
+  });
+});
