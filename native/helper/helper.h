@@ -21,6 +21,10 @@ void live_kill_id(uint64_t id);
 /* Reaps the child a SIGCHLD named (wait4 on its PID: O(1) in the kernel, 1.5 us with 2000
  * children alive on Linux 6.18), if it has exited, and queues its exit record. */
 int reap_child(pid_t pid); /* 1: reaped a child of ours; 2: reaped one we did not know; 0: none */
+/* pidfds.c tells of each child it reaped, main.c forgets them at each turn of its loop: within a
+ * turn, reap_child() skips the wait4 of a SIGCHLD whose child its pidfd already gave us. */
+void note_pidfd_reap(pid_t pid);
+void forget_pidfd_reaps(void);
 /* wait4(-1) until nothing is left to reap, queueing a record for each child of ours: the sweep for
  * exits whose SIGCHLD merged into another's (a standard signal is pending at most once). The kernel
  * walks every child of ours for it (84 us with 2000 alive, 1.3 us with one): after the records of

@@ -83,6 +83,7 @@ int main(void) {
   int sweep_owed = 0;
   struct timespec last_sweep = { 0, 0 };
   for (;;) {
+    forget_pidfd_reaps(); /* a SIGCHLD read in a later turn gets its wait4, which is harmless */
     struct pollfd pfd[4] = {
       { .fd = PD_REQ_FD, .events = POLLIN },
       { .fd = sfd, .events = POLLIN },
@@ -99,9 +100,14 @@ int main(void) {
     if (pfd[3].revents & POLLIN) pidfds_reap_ready();
     if (flush_exits() < 0) break;
     if (ready == 0 || (pfd[1].revents & POLLIN)) {
-      struct signalfd_siginfo si;
+      /* Drained in as few reads as it takes: a short read says nothing more is pending. */
+      struct signalfd_siginfo si[8];
       int unknown = 0;
-      while (read(sfd, &si, sizeof si) > 0) unknown |= reap_child((pid_t)si.ssi_pid) == 2;
+      ssize_t got;
+      while ((got = read(sfd, si, sizeof si)) > 0) {
+        for (size_t i = 0; i < (size_t)got / sizeof si[0]; i++) unknown |= reap_child((pid_t)si[i].ssi_pid) == 2;
+        if ((size_t)got < sizeof si) break;
+      }
       if (flush_exits() < 0) break;
       /* Then the sweep, whose cost grows with the children alive. */
       struct timespec now;

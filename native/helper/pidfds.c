@@ -59,7 +59,10 @@ void pidfds_reap_ready(void) {
       int fd = (int)(uint32_t)ev[i].data.u64;
       int status = 0;
       struct rusage ru;
-      if (pd_reap_pidfd(fd, WEXITED | WNOHANG, &status, &ru) == 1) reaped(pid, status, &ru);
+      if (pd_reap_pidfd(fd, WEXITED | WNOHANG, &status, &ru) == 1) {
+        reaped(pid, status, &ru);
+        note_pidfd_reap(pid);
+      }
     }
   } while (n == 64);
 }

@@ -107,15 +107,31 @@ static const char *skip_fields(const char *p, int n) {
 
 /* Whether the host thread that sent the request is runnable on the CPU we run on, from its stat
  * line: "tid (comm) S ..." with the CPU it last ran on in the 39th field. A plain open: /proc is
- * procfs once /proc/loadavg was (LXCFS covers a few files of its own, no /proc/<pid>). */
+ * procfs once /proc/loadavg was (LXCFS covers a few files of its own, no /proc/<pid>). The file
+ * stays open for the next request from the same thread: a pread at 0 has procfs make the line
+ * anew, and the open's path walk (~5 us) is saved. A thread that has gone leaves its file
+ * unreadable (ESRCH), whatever takes its number next: it is then closed and opened again. */
 static int host_runnable_here(int32_t host_tid, int cpu) {
-  char path[48], line[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)host_tid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  ssize_t n = read(fd, line, sizeof line - 1);
-  close(fd);
-  if (n <= 0) return 0;
+  static int stat_fd = -1;
+  static int32_t stat_tid;
+  char line[1024];
+  if (stat_fd >= 0 && stat_tid != host_tid) {
+    close(stat_fd);
+    stat_fd = -1;
+  }
+  if (stat_fd < 0) {
+    char path[48];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)host_tid);
+    stat_fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (stat_fd < 0) return 0;
+    stat_tid = host_tid;
+  }
+  ssize_t n = pread(stat_fd, line, sizeof line - 1, 0);
+  if (n <= 0) {
+    close(stat_fd);
+    stat_fd = -1;
+    return 0;
+  }
   line[n] = '\0';
   const char *p = strrchr(line, ')'); /* comm may hold spaces and parentheses */
   if (!p || p[1] != ' ' || p[2] != 'R') return 0;

@@ -43,14 +43,16 @@ describe('reliability: security', function () {
       }
     });
 
-    it('the helper holds its two channels, its signalfd, its epoll set, /dev/null, /proc/loadavg and its children\'s pidfds, nothing of the host\'s', () => {
+    it('the helper holds its two channels, its signalfd, its epoll set, /dev/null, /proc/loadavg, the host\'s thread\'s stat and its children\'s pidfds, nothing of the host\'s', () => {
       const targets = Object.entries(r.helperFds);
       const sockets = targets.filter(([, t]) => t.startsWith('socket:')).map(([fd]) => Number(fd));
       assert.deepEqual(sockets, [3, 4]);
       for (const [fd, t] of targets) {
         const pidfd = /pidfd/.test(t) && Number(fd) >= 1024; // native/helper/pidfds.c keeps them there
-        // /proc/loadavg: native/helper/requests.c reads it before a clone (host_waits_here_alone).
-        assert.ok(t === '/dev/null' || t === '/proc/loadavg' || t.startsWith('socket:') || t === 'anon_inode:[signalfd]' ||
+        // /proc/loadavg and the stat file of the host thread that spawns (here its main thread):
+        // native/helper/requests.c reads them before a clone (host_waits_here_alone).
+        const hostStat = t === `/proc/${r.hostPid}/stat`;
+        assert.ok(t === '/dev/null' || t === '/proc/loadavg' || hostStat || t.startsWith('socket:') || t === 'anon_inode:[signalfd]' ||
           t === 'anon_inode:[eventpoll]' || pidfd, `helper fd ${fd}: ${t}`);
       }
       const hostOwn = new Set(Object.values(r.hostFds));

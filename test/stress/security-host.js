@@ -82,7 +82,7 @@ async function fds() {
   const result = {};
   for (const [k, v] of Object.entries(cases)) result[k] = v.error ? v : { code: v.code, fds: v.fds || parseFds(v.out) };
   fs.writeSync(1, `${JSON.stringify({
-    inherited, helperPid, helperFds, hostFds, cases: result, nodeDefault: parseFds(nodeDefault.out || ''),
+    inherited, helperPid, hostPid: process.pid, helperFds, hostFds, cases: result, nodeDefault: parseFds(nodeDefault.out || ''),
   })}\n`);
 }
 
