@@ -29,6 +29,16 @@ function cString(s: string): string {
   return nul === -1 ? s : s.slice(0, nul);
 }
 
+/** The strings NUL-terminated, one after another. Joined first and searched once for NULs of their
+ * own (the join has exactly one per string otherwise): Node's env pairs are ropes, and a search in
+ * each would flatten each on its own. */
+function nulTerminated(strings: string[]): string {
+  const text = `${strings.join('\0')}\0`;
+  let nuls = 0;
+  for (let at = text.indexOf('\0'); at !== -1 && nuls <= strings.length; at = text.indexOf('\0', at + 1)) nuls++;
+  return nuls === strings.length ? text : `${strings.map(cString).join('\0')}\0`;
+}
+
 function currentDirectory(): string | undefined {
   try {
     return process.cwd();
@@ -49,6 +59,6 @@ export function buildRequest(binding: Pick<NativeBinding, 'constants'>, id: numb
   if (r.killOnClose === 'tree') flags |= c.SPAWN_KILL_TREE_ON_CLOSE;
   if (r.tree) flags |= c.SPAWN_TREE;
   const strings = [r.file, ...(cwd !== undefined ? [cwd] : []), ...r.args, ...r.envPairs];
-  const blob = Buffer.from(`${strings.map(cString).join('\0')}\0`, 'utf8');
-  return [id, flags, r.uid ?? 0, r.gid ?? 0, r.args.length, r.envPairs.length, blob, Int32Array.from(r.stdio)];
+  const blob = Buffer.from(nulTerminated(strings), 'utf8');
+  return [id, flags, r.uid ?? 0, r.gid ?? 0, r.args.length, r.envPairs.length, blob, new Int32Array(r.stdio)];
 }

@@ -17,5 +17,10 @@ export function toStringValue(value: unknown, unconvertible: Unconvertible): str
 /** Every index up to length, holes included: Node's C++ reads a hole as undefined ("undefined"),
  * where Array#map would skip it and leave the hole for later code to trip on. */
 export function toStringList(values: unknown, unconvertible: Unconvertible): string[] {
-  return Array.isArray(values) ? Array.from(values, (v: unknown) => toStringValue(v, unconvertible)) : [];
+  if (!Array.isArray(values)) return [];
+  // Node's own arrays (envPairs, args) are strings throughout: read as they are, not copied.
+  let i = 0;
+  while (i < values.length && typeof values[i] === 'string') i++;
+  if (i === values.length) return values as string[];
+  return Array.from(values, (v: unknown) => toStringValue(v, unconvertible));
 }
