@@ -89,9 +89,9 @@ export interface NativeBinding {
   /** pidfd_open: a pidfd for any process, or -errno. */
   pidfdOpen(pid: number): number;
   close(fd: number): number;
-  /** Whether the environment block has changed, byte for byte, since this environment's previous
-   * call (true at the first): lib/node/env_snapshot.ts. */
-  environChanged(): boolean;
+  /** A count that goes up whenever the environment block has changed, byte for byte, since this
+   * environment's previous call: lib/node/env_snapshot.ts. */
+  environGeneration(): number;
   /** After closing a Node Process wrap whose spawn failed: puts its handle back into the loop's
    * handle queue if libuv 1.52+ took it out (native/addon/uv_repair.cc). 1 relinked, 0 nothing to
    * do, -1 the handle closed last is not a process handle. */

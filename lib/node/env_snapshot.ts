@@ -1,21 +1,28 @@
-// process.env as a plain object while Node's spawn reads it. Node 20-24 build a child's
-// environment from process.env one variable at a time (Node 20: for-in and a read of each; 22, 24:
-// a spread), and every read is a call into C++ (a getenv under Node's env mutex, a new string):
-// ~50 us for 40 variables in the sequential benchmark on the development VM, the largest single
-// cost of a drop-in spawn before the native call. Node 26 reads the environment block in one
-// native pass of its own when options.env is unset (getEnvPairs), and then never reads process.env.
+// A plain copy of process.env for Node's spawn to read. Node 20-24 build a child's environment from
+// process.env one variable at a time (Node 20: for-in and a read of each; 22, 24: a spread), and
+// every read is a call into C++ (a getenv under Node's env mutex, a new string): ~50 us for 40
+// variables in the sequential benchmark on the development VM, the largest single cost of a
+// drop-in spawn before the native call. Node 26 reads the environment block in one native pass of
+// its own when options.env is unset (getEnvPairs), and never reads process.env there: it is left
+// alone.
 //
-// The copy has the same own properties in the same order and the same prototype as process.env,
-// so Node's for-in and spread see what they would have seen (inherited enumerable properties
-// included). It is rebuilt whenever the environment block has changed since (the addon compares
-// it byte for byte, native/addon/environ.cc), so it is never stale for the one object it stands
-// for. It stands in only for Node's own process.env of the main thread: a worker's is a copy of
-// its own (or the main thread's, with SHARE_ENV) that the environment block does not mirror, and a
-// process.env the program replaced with its own object is read as it is.
+// How: for the length of the claimed call, process.env is an accessor whose first read returns the
+// copy and puts Node's own object back at once. That first read is normalizeSpawnArguments' own
+// (`options.env || process.env`, or a spread of it): spawn, exec, execFile and fork read
+// process.env nowhere before it. So only Node's local variable ever holds the copy; every other
+// read (Node's copyProcessEnvToEnv, a 'child_process' subscriber, an async_hooks hook) gets Node's
+// own object, and what they write goes where it always went. Should something still write to the
+// copy (a getter on the options, read before the environment), that is written to process.env
+// when the call returns.
 //
-// Code of the program that runs inside the call (a 'child_process' diagnostics_channel
-// subscriber, an async_hooks init hook, a getter on the options) sees the copy: what it writes
-// to it is written to the real process.env once the call returns.
+// The copy has the same own properties in the same order (V8 lists integer-like keys first for
+// both) and the same prototype as process.env, so Node's for-in and spread see what they would
+// have seen, inherited enumerable properties included. It is made again whenever the environment
+// block has changed, byte for byte, since it was made (native/addon/environ.cc), so it is never
+// stale. It stands in only for Node's own process.env of the main thread: a worker's is a copy of
+// its own (or the main thread's, with SHARE_ENV) that the environment block does not mirror, and
+// a process.env the program replaced with an object of its own (or a Proxy) is read as it is.
+import { types } from 'node:util';
 import { isMainThread } from 'node:worker_threads';
 
 import type { NativeBinding } from '../core/native';
@@ -23,72 +30,105 @@ import type { NativeBinding } from '../core/native';
 type Env = Record<string, string>;
 
 interface Copy {
-  env: Env;
+  /** The environment block's generation it was made from (environGeneration()). */
+  generation: number;
+  values: Env;
   entries: [string, string][];
 }
+
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
 // Node's own process.env, once it has been recognised (realEnv()), and objects known not to be.
 let real: object | undefined;
 const notReal = new WeakSet<object>();
 let copy: Copy | undefined;
 
-/** Runs fn (Node's spawn) with process.env as a fresh-enough plain copy, where that is safe. */
-export function withEnvSnapshot<T>(binding: Pick<NativeBinding, 'environChanged'>, fn: () => T): T {
-  const env = process.env;
-  // In a spawn inside a spawn (a subscriber's), process.env is the copy already.
-  if (!isMainThread || env === copy?.env || env !== realEnv(env)) return fn();
-  if (binding.environChanged() || copy === undefined) copy = snapshot(env);
+/** Runs fn (a claimed call of Node's) with the copy as the first process.env it reads. */
+export function withEnvSnapshot<T>(binding: Pick<NativeBinding, 'environGeneration'>, fn: () => T): T {
+  const slot = Object.getOwnPropertyDescriptor(process, 'env');
+  // A plain, writable, configurable data property (not a mocking library's accessor, not frozen),
+  // holding Node's own object; not inside another claimed call (whose accessor is in place).
+  if (NODE_MAJOR >= 26 || !isMainThread || !slot || !slot.writable || !slot.configurable ||
+      slot.value !== realEnv(slot.value)) {
+    return fn();
+  }
+  const generation = binding.environGeneration();
+  if (copy?.generation !== generation) copy = snapshot(slot.value as object, generation);
   const current = copy;
-  process.env = current.env as typeof process.env;
+  let installed = true;
+  const restore = (value: unknown) => {
+    if (!installed) return;
+    installed = false;
+    Object.defineProperty(process, 'env', { ...slot, value });
+  };
+  Object.defineProperty(process, 'env', {
+    configurable: true,
+    enumerable: slot.enumerable,
+    get() {
+      restore(slot.value);
+      return current.values;
+    },
+    set(value: unknown) {
+      restore(value);
+    },
+  });
   try {
     return fn();
   } finally {
-    // Only if nothing inside replaced process.env in turn.
-    if (process.env === current.env) process.env = env as typeof process.env;
-    writeBack(current, env as Env);
+    restore(slot.value);
+    writeBack(current, slot.value as Env);
   }
 }
 
 /** env itself if it is Node's own process.env, else null. Node's object refuses an accessor
  * descriptor with ERR_INVALID_OBJECT_DEFINE_PROPERTY before touching anything; a plain object
- * takes it, and loses it again at once. Asked once: Node's object stays what it is. */
-function realEnv(env: object): object | null {
-  if (env === real) return real;
-  if (real !== undefined || notReal.has(env)) return null;
-  const probe = '__procdesc_env_probe__';
-  try {
-    Object.defineProperty(env, probe, { get: () => undefined, configurable: true });
-    delete (env as Record<string, unknown>)[probe];
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 'ERR_INVALID_OBJECT_DEFINE_PROPERTY') {
-      real = env;
-      return env;
+ * takes it and loses it again at once; a Proxy might forward the call to Node's object and is
+ * ruled out first. Asked once per object. */
+function realEnv(env: unknown): object | null {
+  if (env === real) return env as object;
+  if (real !== undefined || typeof env !== 'object' || env === null || notReal.has(env)) return null;
+  if (!types.isProxy(env)) {
+    const probe = '__procdesc_env_probe__';
+    try {
+      Object.defineProperty(env, probe, { get: () => undefined, configurable: true });
+      delete (env as Record<string, unknown>)[probe];
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ERR_INVALID_OBJECT_DEFINE_PROPERTY') {
+        real = env;
+        return env;
+      }
     }
   }
-  notReal.add(env); // the program's own object (or a frozen one)
+  notReal.add(env); // the program's own object, a Proxy, or a frozen object
   return null;
 }
 
-/** A plain copy. Its keys come in process.env's order: V8 lists integer-like keys first for
- * both, ascending, and the others in the order the environment block has them. */
-function snapshot(env: object): Copy {
-  const out = Object.assign(Object.create(Object.getPrototypeOf(env)) as Env, env);
-  return { env: out, entries: Object.entries(out) };
+/** A plain copy. Made with a spread, which defines every key as a data property: an assignment
+ * would give a variable named __proto__ to the prototype's setter instead. */
+function snapshot(env: object, generation: number): Copy {
+  const values = { __proto__: Object.getPrototypeOf(env) as object | null, ...env } as unknown as Env;
+  return { generation, values, entries: Object.entries(values) };
 }
 
-/** What code inside the call wrote to the copy goes to the real process.env; the copy is then
- * rebuilt at the next spawn (the environment block has changed). */
+/** What was written to the copy (only code that read process.env before Node did can have) goes
+ * to process.env: the keys changed, added or removed, and nothing else. The copy is then made again
+ * at the next spawn (the environment block has changed). A write process.env refuses (a Symbol)
+ * is reported as an uncaught exception, as a subscriber's own error would be. */
 function writeBack(current: Copy, env: Env): void {
-  const keys = Object.keys(current.env);
-  let same = keys.length === current.entries.length;
-  for (let i = 0; same && i < keys.length; i++) {
-    same = keys[i] === current.entries[i][0] && current.env[keys[i]] === current.entries[i][1];
-  }
+  const { values, entries } = current;
+  const keys = Object.keys(values);
+  let same = keys.length === entries.length;
+  for (let i = 0; same && i < keys.length; i++) same = keys[i] === entries[i][0] && values[keys[i]] === entries[i][1];
   if (same) return;
   copy = undefined;
-  const now = new Set(keys);
-  for (const [key] of current.entries) if (!now.has(key)) delete env[key];
-  for (const key of keys) {
-    if (env[key] !== current.env[key]) env[key] = current.env[key];
-  }
+  const before = new Map(entries);
+  const apply = (write: () => void) => {
+    try {
+      write();
+    } catch (err) {
+      process.nextTick(() => { throw err; });
+    }
+  };
+  for (const [key] of entries) if (!Object.prototype.hasOwnProperty.call(values, key)) apply(() => { delete env[key]; });
+  for (const key of keys) if (before.get(key) !== values[key] || !before.has(key)) apply(() => { env[key] = values[key]; });
 }

@@ -1,6 +1,9 @@
-// environChanged() -> bool: whether the process's environment block differs, byte for byte, from
-// what it was at this environment's previous call (true at the first). lib/node/env_snapshot.ts
-// keeps process.env as a plain object for Node's spawn to read, and rebuilds it only then.
+// environGeneration() -> number: a count that goes up whenever the process's environment block
+// differs, byte for byte, from what it was at this environment's previous call (1 at the first).
+// lib/node/env_snapshot.ts keeps a plain copy of process.env for Node's spawn to read, and makes it
+// again when the count is not the one it was made at. A count, not a "changed" flag: every copy of
+// the JS library loaded in one environment shares this instance (a test runner's module registry,
+// say), and each must see a change another one's call found first.
 //
 // Byte for byte, not pointer by pointer: setenv and unsetenv replace environ's entries, but putenv
 // hands libc a string its caller may later change in place.
@@ -18,7 +21,7 @@
 
 namespace procdesc {
 
-Napi::Value EnvironChanged(const Napi::CallbackInfo& info) {
+Napi::Value EnvironGeneration(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   Instance* inst = info.Env().GetInstanceData<Instance>();
   std::string& seen = inst->environ_seen;
@@ -34,8 +37,9 @@ Napi::Value EnvironChanged(const Napi::CallbackInfo& info) {
     seen.clear();
     for (char** entry = environ; entry && *entry; entry++) seen.append(*entry, strlen(*entry) + 1);
     inst->environ_read = true;
+    inst->environ_generation++;
   }
-  return Napi::Value(env, Bool(env, changed));
+  return Napi::Value(env, Int(env, static_cast<double>(inst->environ_generation)));
 }
 
 }  // namespace procdesc

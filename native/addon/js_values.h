@@ -67,12 +67,6 @@ inline napi_value Str(napi_env env, const char* s) {
   return out;
 }
 
-inline napi_value Bool(napi_env env, bool v) {
-  napi_value out = nullptr;
-  napi_get_boolean(env, v, &out);
-  return out;
-}
-
 inline napi_value Null(napi_env env) {
   napi_value out = nullptr;
   napi_get_null(env, &out);

@@ -47,7 +47,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("socketpair", Napi::Function::New(env, SocketPair, "socketpair"));
   exports.Set("pipe", Napi::Function::New(env, Pipe, "pipe"));
-  exports.Set("environChanged", Napi::Function::New(env, EnvironChanged, "environChanged"));
+  exports.Set("environGeneration", Napi::Function::New(env, EnvironGeneration, "environGeneration"));
   exports.Set("relinkClosingProcess", Napi::Function::New(env, RelinkClosingProcess, "relinkClosingProcess"));
   return exports;
 }

@@ -142,8 +142,8 @@ Napi::Value Close(const Napi::CallbackInfo& info);
 Napi::Value SocketPair(const Napi::CallbackInfo& info);
 Napi::Value Pipe(const Napi::CallbackInfo& info);
 
-// environ.cc: environChanged() -> bool.
-Napi::Value EnvironChanged(const Napi::CallbackInfo& info);
+// environ.cc: environGeneration() -> number.
+Napi::Value EnvironGeneration(const Napi::CallbackInfo& info);
 
 // uv_repair.cc: after closing a Process wrap whose spawn failed, puts its handle back into the
 // loop's handle queue if libuv (1.52+) took it out.

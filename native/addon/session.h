@@ -56,11 +56,12 @@ struct HelperReap {
 };
 
 // Per environment: the sessions to shut down when the environment goes away (a worker ends), and
-// the environment block as environChanged() last saw it (environ.cc).
+// the environment block as environGeneration() last saw it, and its count of changes (environ.cc).
 struct Instance {
   std::unordered_set<Session*> sessions;
   std::string environ_seen;
   bool environ_read = false;
+  uint64_t environ_generation = 0;
 };
 
 class Session : public Napi::ObjectWrap<Session> {

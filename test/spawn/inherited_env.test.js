@@ -17,6 +17,22 @@ async function childEnvs() {
   return [n.stdout, o.stdout];
 }
 
+/** lib/node/env_snapshot.js loaded anew, as a test runner's module registry would: its own state. */
+function freshInstance() {
+  const modulePath = require.resolve('../../dist/lib/node/env_snapshot.js');
+  const cached = require.cache[modulePath];
+  delete require.cache[modulePath];
+  try {
+    return require(modulePath);
+  } finally {
+    require.cache[modulePath] = cached;
+  }
+}
+
+function binding() {
+  return require('../../dist/lib/core/native.js').loadNative().binding;
+}
+
 function entries(envOutput) {
   return envOutput.split('\0').filter(Boolean);
 }
@@ -80,10 +96,14 @@ describe('spawn: the inherited environment', () => {
     process.env.PD_ENV_GONE = 'here';
     await childEnvs();
     let calls = 0;
+    let envInside;
+    const realEnv = process.env;
     const onChild = () => {
       calls++;
+      envInside = process.env;
       process.env.PD_ENV_SUB = 'written inside';
       delete process.env.PD_ENV_GONE;
+      realEnv.PD_ENV_A = 'through a saved reference'; // not undone afterwards
     };
     diagnosticsChannel.subscribe('child_process', onChild);
     let inside;
@@ -93,6 +113,8 @@ describe('spawn: the inherited environment', () => {
       diagnosticsChannel.unsubscribe('child_process', onChild);
     }
     assert.strictEqual(calls, 1);
+    assert.strictEqual(envInside, realEnv, 'the subscriber sees Node\'s own process.env');
+    assert.strictEqual(process.env.PD_ENV_A, 'through a saved reference');
     // Built before the subscriber ran, as under Node.
     assert.ok(inside.includes('PD_ENV_GONE=here'));
     assert.ok(!inside.some((e) => e.startsWith('PD_ENV_SUB=')));
@@ -110,5 +132,80 @@ describe('spawn: the inherited environment', () => {
     assert.strictEqual(process.env, before);
     assert.throws(() => Object.defineProperty(process.env, 'PD_ENV_A', { get: () => 'x' }),
       { code: 'ERR_INVALID_OBJECT_DEFINE_PROPERTY' });
+  });
+
+  it('Node reads the copy: the first read of process.env in a claimed call is Node\'s own', async () => {
+    // options.cwd is read before the environment (normalizeSpawnArguments): the copy is in place
+    // then, on Node 20-24. Node 26 reads the environment block itself, and nothing is swapped.
+    let armed;
+    const options = {
+      get cwd() {
+        armed = typeof Object.getOwnPropertyDescriptor(process, 'env').get === 'function';
+        return undefined;
+      },
+    };
+    const o = await observe(ours.spawn('true', [], options));
+    assert.deepStrictEqual(o.events.at(-1), ['close', 0, null]);
+    assert.strictEqual(armed, Number(process.versions.node.split('.')[0]) < 26);
+    const slot = Object.getOwnPropertyDescriptor(process, 'env');
+    assert.ok(slot.writable && slot.configurable && slot.enumerable && !slot.get);
+  });
+
+  it('keeps a variable named __proto__ (a data property of the copy, not its prototype)', async () => {
+    process.env['__proto__'] = 'not a prototype';
+    try {
+      const [n, o] = await childEnvs();
+      assert.strictEqual(o, n);
+      assert.ok(entries(o).includes('__proto__=not a prototype'), o);
+    } finally {
+      delete process.env['__proto__'];
+    }
+  });
+
+  it('reads a Proxy the program put in place of process.env through its traps', async () => {
+    const saved = process.env;
+    let hide = false;
+    const proxy = new Proxy(saved, { get: (t, k) => (hide && k === 'HOME' ? undefined : Reflect.get(t, k)) });
+    try {
+      process.env = proxy;
+      await childEnvs();
+      hide = true;
+      const [n, o] = await childEnvs();
+      assert.strictEqual(o, n);
+      // A copy of the library that meets the Proxy before Node's own object: a Proxy passes
+      // Node's object's own test (its defineProperty trap forwards the refusal), and must not.
+      hide = false;
+      const fresh = freshInstance();
+      assert.strictEqual(fresh.withEnvSnapshot(binding(), () => process.env.HOME), saved.HOME);
+      hide = true;
+      assert.strictEqual(fresh.withEnvSnapshot(binding(), () => process.env.HOME), undefined);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('spawns where process.env cannot be replaced (a read-only property)', async () => {
+    Object.defineProperty(process, 'env', { writable: false });
+    try {
+      process.env.PD_ENV_A = 'read-only slot';
+      const [n, o] = await childEnvs();
+      assert.strictEqual(o, n);
+      assert.ok(entries(o).includes('PD_ENV_A=read-only slot'), o);
+    } finally {
+      Object.defineProperty(process, 'env', { writable: true });
+    }
+  });
+
+  it('two copies of the library in one process both see a change either one found first', () => {
+    // A test runner's module registry loads the JS again, and the addon once.
+    const first = freshInstance();
+    const second = freshInstance();
+    const read = (lib) => lib.withEnvSnapshot(binding(), () => process.env.PD_ENV_A);
+    process.env.PD_ENV_A = '1';
+    assert.strictEqual(read(first), '1');
+    assert.strictEqual(read(second), '1');
+    process.env.PD_ENV_A = '2';
+    assert.strictEqual(read(second), '2');
+    assert.strictEqual(read(first), '2');
   });
 });
