@@ -36,7 +36,9 @@ interface Copy {
   entries: [string, string][];
 }
 
-const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+// Node 26 never reads process.env for a child's environment, and a worker's process.env is not the
+// environment block's: there the copy is never used, and nothing is asked at spawn time.
+const USED = Number(process.versions.node.split('.')[0]) < 26 && isMainThread;
 
 // Node's own process.env, once it has been recognised (realEnv()), and objects known not to be.
 let real: object | undefined;
@@ -45,13 +47,11 @@ let copy: Copy | undefined;
 
 /** Runs fn (a claimed call of Node's) with the copy as the first process.env it reads. */
 export function withEnvSnapshot<T>(binding: Pick<NativeBinding, 'environGeneration'>, fn: () => T): T {
+  if (!USED) return fn();
   const slot = Object.getOwnPropertyDescriptor(process, 'env');
   // A plain, writable, configurable data property (not a mocking library's accessor, not frozen),
   // holding Node's own object; not inside another claimed call (whose accessor is in place).
-  if (NODE_MAJOR >= 26 || !isMainThread || !slot || !slot.writable || !slot.configurable ||
-      slot.value !== realEnv(slot.value)) {
-    return fn();
-  }
+  if (!slot || !slot.writable || !slot.configurable || slot.value !== realEnv(slot.value)) return fn();
   const generation = binding.environGeneration();
   if (copy?.generation !== generation) copy = snapshot(slot.value as object, generation);
   const current = copy;
