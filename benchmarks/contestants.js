@@ -11,23 +11,30 @@ const readline = require('node:readline');
 const LIBRARIES = ['procdesc', 'node', 'execa', 'floor'];
 const COMMAND_TIMEOUT_MS = 180_000;
 
-/** Compiles floor.c into a temporary directory; returns the binary's path. */
-function compileFloor() {
+/** Compiles one of the C contestants into a temporary directory, with native/ on the include
+ * path (protocol.h); returns the binary's path. */
+function compileC(source) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'procdesc-bench-'));
-  const bin = path.join(dir, 'floor');
-  execFileSync('cc', ['-O2', '-Wall', '-o', bin, path.join(__dirname, 'floor.c')], { stdio: 'inherit' });
+  const bin = path.join(dir, path.basename(source, '.c'));
+  execFileSync('cc', ['-O2', '-Wall', '-I', path.join(__dirname, '..', 'native'), '-o', bin, path.join(__dirname, source)],
+    { stdio: 'inherit' });
   return bin;
+}
+
+function compileFloor() {
+  return compileC('floor.c');
 }
 
 class Contestant {
   /** name: a library (worker.js runs it), or 'floor'; execPath: the Node that runs the worker;
    * label: how the results name it (the library's name unless given); root: the checkout whose
-   * built procdesc the worker loads (this one unless given). */
-  constructor(name, floorBin, { execPath = process.execPath, label = name, root } = {}) {
+   * built procdesc the worker loads (this one unless given); command: [file, args] of another
+   * program that speaks floor.c's protocol, in place of both (layers.js). */
+  constructor(name, floorBin, { execPath = process.execPath, label = name, root, command } = {}) {
     this.name = label;
-    const [file, args] = name === 'floor'
+    const [file, args] = command ?? (name === 'floor'
       ? [floorBin, []]
-      : [execPath, ['--expose-gc', path.join(__dirname, 'worker.js'), name, ...(root ? [root] : [])]];
+      : [execPath, ['--expose-gc', path.join(__dirname, 'worker.js'), name, ...(root ? [root] : [])]]);
     this.proc = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     this.replies = [];
     this.waiting = [];
@@ -81,4 +88,4 @@ async function startAll(floorBin) {
   return Promise.all(LIBRARIES.map((name) => new Contestant(name, floorBin).ready()));
 }
 
-module.exports = { LIBRARIES, Contestant, compileFloor, startAll };
+module.exports = { LIBRARIES, Contestant, compileC, compileFloor, startAll };

@@ -132,3 +132,26 @@ describe('benchmarks: npm run bench:placement at scale tiny', function () {
     }
   });
 });
+
+describe('benchmarks: npm run bench:layers at scale tiny', function () {
+  this.timeout(60_000);
+
+  it('times procdesc, a C host over the same helper (memory touched or not) and the floor', async function () {
+    const run = await new Promise((resolve) => {
+      execFile(process.execPath, [path.join(ROOT, 'benchmarks/layers.js'), '--touch=64'], {
+        cwd: ROOT, env: { ...process.env, BENCH_SCALE: 'tiny' }, timeout: 50_000,
+      }, (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }));
+    });
+    assert.strictEqual(run.code, 0, run.stderr);
+    // The C host runs the helper procdesc itself runs, found through procdesc's own helper's pid.
+    const [, helper] = run.stderr.match(/helper: (\S+)/) ?? [];
+    assert.ok(helper && path.basename(helper) === 'procdesc-helper', run.stderr);
+    const rows = run.stdout.split('\n').filter((l) => /^\| (procdesc|C host|floor)/.test(l));
+    assert.deepStrictEqual(rows.map((l) => l.split(' | ')[0].slice(2)),
+      ['procdesc', 'C host, helper protocol', 'C host, helper protocol, 64 KB touched between spawns', 'floor']);
+    for (const row of rows) {
+      const [median, p99, ratio] = row.split(' | ').slice(1).map((c) => parseFloat(c));
+      assert.ok(median > 0 && p99 >= median && ratio > 0, row);
+    }
+  });
+});

@@ -1,0 +1,56 @@
+'use strict';
+// npm run bench:layers [-- --scale=…] [--touch=KB]
+// Where scenario 1's distance to the floor lies: in the helper's path, or in the Node host. In one
+// interleaved run, beside the floor and procdesc, a C host that speaks procdesc's wire protocol to
+// the same helper binary and nothing else (protocol_client.c): the request, the helper's work and
+// its clone, the reply with the pidfd, the exit record. Its distance to the floor is the helper's
+// share; procdesc's distance to it is the Node host's (Node's ChildProcess code, procdesc's JS and
+// addon, the event loop, and the caches that all of it leaves colder for the helper and the child).
+// The same C host also runs writing one byte in every cache line of --touch KB (default 2048)
+// before each spawn, untimed: how much colder caches alone cost the helper's path and the child.
+const fs = require('node:fs');
+
+const { readConfig } = require('./config');
+const { Contestant, compileC, compileFloor } = require('./contestants');
+const { sequential, log } = require('./scenarios');
+const { median, percentile } = require('./stats');
+
+async function main() {
+  const touchArg = process.argv.find((a) => a.startsWith('--touch='))?.slice(8) ?? '2048';
+  const touchKb = Number(touchArg);
+  if (!Number.isSafeInteger(touchKb) || touchKb <= 0) throw new Error(`--touch: a number of KB, not ${touchArg}`);
+  const cfg = readConfig();
+  const floorBin = compileFloor();
+  const clientBin = compileC('protocol_client.c');
+  const procdesc = await new Contestant('procdesc', floorBin).ready();
+  const contestants = [procdesc];
+  let samples;
+  try {
+    const helperPid = (await procdesc.send('caps')).capabilities?.helperPid;
+    if (!helperPid) throw new Error('procdesc is on its fallback path here: no helper to compare with');
+    // The very binary procdesc runs (a prebuilt one or the one built here).
+    const helper = fs.readlinkSync(`/proc/${helperPid}/exe`);
+    log(`helper: ${helper}`);
+    contestants.push(
+      await new Contestant('client', floorBin, { label: 'C host, helper protocol', command: [clientBin, [helper]] }).ready(),
+      await new Contestant('client', floorBin,
+        { label: `C host, helper protocol, ${touchKb} KB touched between spawns`, command: [clientBin, [helper, String(touchKb)]] }).ready(),
+      await new Contestant('floor', floorBin).ready(),
+    );
+    log('scenario 1. spawn -> exit: procdesc, a C host over the helper, the floor');
+    samples = await sequential(contestants, 'true', cfg.sequential, cfg.warmup);
+  } finally {
+    await Promise.all(contestants.map((c) => c.quit()));
+  }
+  const floorMedian = median(samples.floor);
+  const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
+  const rows = Object.entries(samples).map(([name, t]) =>
+    `| ${name} | ${us(median(t))} | ${us(percentile(t, 99))} | ${(median(t) / floorMedian).toFixed(2)} |`);
+  process.stdout.write('| contestant (1. spawn -> exit) | median | p99 | median ÷ floor |\n' +
+    `| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[bench] failed: ${err && err.stack ? err.stack : err}\n`);
+  process.exitCode = 1;
+});
