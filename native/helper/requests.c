@@ -110,25 +110,24 @@ static const char *skip_fields(const char *p, int n) {
  * procfs once /proc/loadavg was (LXCFS covers a few files of its own, no /proc/<pid>). The file
  * stays open for the next request from the same thread: a pread at 0 has procfs make the line
  * anew, and the open's path walk (~5 us) is saved. A thread that has gone leaves its file
- * unreadable (ESRCH), whatever takes its number next: it is then closed and opened again. */
+ * unreadable (ESRCH), even when a new thread has taken its number since and sends this request:
+ * the file is then opened again, at once. */
 static int host_runnable_here(int32_t host_tid, int cpu) {
   static int stat_fd = -1;
   static int32_t stat_tid;
   char line[1024];
-  if (stat_fd >= 0 && stat_tid != host_tid) {
-    close(stat_fd);
-    stat_fd = -1;
-  }
-  if (stat_fd < 0) {
+  ssize_t n = -1;
+  if (stat_fd >= 0 && stat_tid == host_tid) n = pread(stat_fd, line, sizeof line - 1, 0);
+  if (n <= 0) { /* no file yet, another thread's, or its thread has gone */
+    if (stat_fd >= 0) close(stat_fd);
     char path[48];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)host_tid);
     stat_fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (stat_fd < 0) return 0;
     stat_tid = host_tid;
+    if (stat_fd >= 0) n = pread(stat_fd, line, sizeof line - 1, 0);
   }
-  ssize_t n = pread(stat_fd, line, sizeof line - 1, 0);
   if (n <= 0) {
-    close(stat_fd);
+    if (stat_fd >= 0) close(stat_fd);
     stat_fd = -1;
     return 0;
   }
