@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "worker_protocol.h"
+
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
@@ -47,18 +49,6 @@ struct child_args {
   char *const *argv;
   int out; // the fd for the child's stdout
 };
-
-static void die(const char *what) {
-  printf("{\"error\":\"%s: %s\"}\n", what, strerror(errno));
-  fflush(stdout);
-  exit(1);
-}
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 // Runs in the child, on the parent's memory, while the parent is suspended (CLONE_VFORK): only
 // async-signal-safe calls, no allocation.
@@ -93,13 +83,6 @@ static void finish(int pidfd) {
 static char *true_argv[] = {"/bin/true", NULL};
 static char *echo_argv[] = {"/bin/echo", "hello", NULL};
 static char *sleep_argv[] = {"/bin/sleep", "1000", NULL};
-
-static void reply_times(const char *op, const double *t, long n) {
-  printf("{\"op\":\"%s\",\"t\":[", op);
-  for (long i = 0; i < n; i++) printf(i ? ",%.6f" : "%.6f", t[i]);
-  printf("]}\n");
-  fflush(stdout);
-}
 
 static void run_true(const char *op, long n) {
   double *t = malloc(sizeof(double) * (n ? n : 1));

@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const { readConfig } = require('./config');
 const { Contestant, compileC, compileFloor } = require('./contestants');
 const { sequential, log } = require('./scenarios');
-const { median, percentile } = require('./stats');
+const { floorTable } = require('./stats');
 
 async function main() {
   const touchArg = process.argv.find((a) => a.startsWith('--touch='))?.slice(8) ?? '2048';
@@ -42,12 +42,7 @@ async function main() {
   } finally {
     await Promise.all(contestants.map((c) => c.quit()));
   }
-  const floorMedian = median(samples.floor);
-  const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
-  const rows = Object.entries(samples).map(([name, t]) =>
-    `| ${name} | ${us(median(t))} | ${us(percentile(t, 99))} | ${(median(t) / floorMedian).toFixed(2)} |`);
-  process.stdout.write('| contestant (1. spawn -> exit) | median | p99 | median ÷ floor |\n' +
-    `| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`);
+  process.stdout.write(floorTable('1. spawn -> exit', samples));
 }
 
 main().catch((err) => {

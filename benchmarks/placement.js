@@ -15,7 +15,7 @@ const { execFileSync } = require('node:child_process');
 const { readConfig } = require('./config');
 const { Contestant, compileFloor } = require('./contestants');
 const { sequential, log } = require('./scenarios');
-const { median, percentile } = require('./stats');
+const { floorTable } = require('./stats');
 
 const OPS = { true: '1. spawn -> exit', echo: '2. piped spawn -> close', kill: '6. kill -> exit', sync: '7. spawnSync' };
 
@@ -68,12 +68,7 @@ async function main() {
   } finally {
     await Promise.all(contestants.map((c) => c.quit()));
   }
-  const floorMedian = median(samples.floor);
-  const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
-  const rows = Object.entries(samples).map(([name, t]) =>
-    `| ${name} | ${us(median(t))} | ${us(percentile(t, 99))} | ${(median(t) / floorMedian).toFixed(2)} |`);
-  process.stdout.write(`| contestant (${OPS[op]}) | median | p99 | median ÷ floor |\n` +
-    `| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`);
+  process.stdout.write(floorTable(OPS[op], samples));
 }
 
 main().catch((err) => {

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "protocol.h"
+#include "worker_protocol.h"
 
 extern char **environ;
 
@@ -35,18 +36,6 @@ static char *blob;
 static size_t blob_len;
 static char *touched;
 static size_t touched_len;
-
-static void die(const char *what) {
-  printf("{\"error\":\"%s: %s\"}\n", what, strerror(errno));
-  fflush(stdout);
-  exit(1);
-}
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static void start_helper(const char *path) {
   int req[2], evt[2];
@@ -157,10 +146,7 @@ static void run_true(long n) {
     spawn_and_wait();
     t[i] = now_ms() - t0;
   }
-  printf("{\"op\":\"true\",\"t\":[");
-  for (long i = 0; i < n; i++) printf(i ? ",%.6f" : "%.6f", t[i]);
-  printf("]}\n");
-  fflush(stdout);
+  reply_times("true", t, n);
   free(t);
 }
 

@@ -27,4 +27,13 @@ function cdfPoints(xs) {
   return points;
 }
 
-module.exports = { percentile, median, cdfPoints };
+/** A markdown table of one scenario's samples per contestant (ms): median, p99, median ÷ the floor's. */
+function floorTable(scenario, samples) {
+  const floorMedian = median(samples.floor);
+  const us = (ms) => `${(ms * 1000).toFixed(0)} µs`;
+  const rows = Object.entries(samples).map(([name, t]) =>
+    `| ${name} | ${us(median(t))} | ${us(percentile(t, 99))} | ${(median(t) / floorMedian).toFixed(2)} |`);
+  return `| contestant (${scenario}) | median | p99 | median ÷ floor |\n| --- | ---: | ---: | ---: |\n${rows.join('\n')}\n`;
+}
+
+module.exports = { percentile, median, cdfPoints, floorTable };
