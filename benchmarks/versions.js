@@ -38,8 +38,11 @@ async function main() {
   const versionOf = (bin) => execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
   const roots = process.argv.filter((a) => a.startsWith('--root=')).map((a) => path.resolve(a.slice(7)));
   const contestants = [];
+  const seen = new Set(); // one binary per version: the cache may hold a version twice (.ci/run)
   for (const bin of binaries) {
     const v = versionOf(bin);
+    if (seen.has(v)) continue;
+    seen.add(v);
     contestants.push(await new Contestant('procdesc', null, { execPath: bin, label: `procdesc@${v}` }).ready());
     for (const root of roots) {
       const label = `procdesc(${path.basename(root)})@${v}`;
