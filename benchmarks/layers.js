@@ -9,6 +9,7 @@
 // The same C host also runs writing one byte in every cache line of --touch KB (default 2048)
 // before each spawn, untimed: how much colder caches alone cost the helper's path and the child.
 const fs = require('node:fs');
+const path = require('node:path');
 
 const { readConfig } = require('./config');
 const { Contestant, compileC, compileFloor } = require('./contestants');
@@ -22,25 +23,30 @@ async function main() {
   const cfg = readConfig();
   const floorBin = compileFloor();
   const clientBin = compileC('protocol_client.c');
-  const procdesc = await new Contestant('procdesc', floorBin).ready();
-  const contestants = [procdesc];
+  const contestants = [];
+  // Each is listed before it is awaited, so that one failing to start does not leave the others
+  // running (and this process waiting on their pipes).
+  const start = (c) => {
+    contestants.push(c);
+    return c.ready();
+  };
   let samples;
   try {
+    const procdesc = await start(new Contestant('procdesc', floorBin));
     const helperPid = (await procdesc.send('caps')).capabilities?.helperPid;
     if (!helperPid) throw new Error('procdesc is on its fallback path here: no helper to compare with');
     // The very binary procdesc runs (a prebuilt one or the one built here).
     const helper = fs.readlinkSync(`/proc/${helperPid}/exe`);
     log(`helper: ${helper}`);
-    contestants.push(
-      await new Contestant('client', floorBin, { label: 'C host, helper protocol', command: [clientBin, [helper]] }).ready(),
-      await new Contestant('client', floorBin,
-        { label: `C host, helper protocol, ${touchKb} KB touched between spawns`, command: [clientBin, [helper, String(touchKb)]] }).ready(),
-      await new Contestant('floor', floorBin).ready(),
-    );
+    await start(new Contestant('client', floorBin, { label: 'C host, helper protocol', command: [clientBin, [helper]] }));
+    await start(new Contestant('client', floorBin,
+      { label: `C host, helper protocol, ${touchKb} KB touched between spawns`, command: [clientBin, [helper, String(touchKb)]] }));
+    await start(new Contestant('floor', floorBin));
     log('scenario 1. spawn -> exit: procdesc, a C host over the helper, the floor');
     samples = await sequential(contestants, 'true', cfg.sequential, cfg.warmup);
   } finally {
     await Promise.all(contestants.map((c) => c.quit()));
+    for (const bin of [floorBin, clientBin]) fs.rmSync(path.dirname(bin), { recursive: true, force: true });
   }
   process.stdout.write(floorTable('1. spawn -> exit', samples));
 }

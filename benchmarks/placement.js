@@ -10,6 +10,7 @@
 // another (taskset, from util-linux), beside the floor. A diagnosis, not a recommendation: pinning
 // is the machine owner's choice, and procdesc never pins anything itself.
 const fs = require('node:fs');
+const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
 const { readConfig } = require('./config');
@@ -67,6 +68,7 @@ async function main() {
     samples = await sequential(contestants, op, op === 'kill' ? cfg.kill : cfg.sequential, cfg.warmup);
   } finally {
     await Promise.all(contestants.map((c) => c.quit()));
+    fs.rmSync(path.dirname(floorBin), { recursive: true, force: true });
   }
   process.stdout.write(floorTable(OPS[op], samples));
 }

@@ -15,7 +15,9 @@
 // It starts the helper itself, with fork and execve, and is its parent: a benchmark, not a host.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +47,15 @@ static void start_helper(const char *path) {
   pid_t pid = fork();
   if (pid < 0) die("fork");
   if (pid == 0) {
-    // The helper's channels on fds 3 and 4, as the addon's launch.cc gives them (dup2 clears CLOEXEC).
-    if (dup2(req[1], PD_REQ_FD) < 0 || dup2(evt[1], PD_EVT_FD) < 0) _exit(126);
+    // As the addon's launch.cc gives them: /dev/null on 0-2, the channels on fds 3 and 4, each source
+    // first lifted above them so that no dup2 overwrites another's (dup2 clears CLOEXEC).
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int from[3] = {fcntl(null_fd, F_DUPFD_CLOEXEC, 10), fcntl(req[1], F_DUPFD_CLOEXEC, 10),
+                   fcntl(evt[1], F_DUPFD_CLOEXEC, 10)};
+    if (null_fd < 0 || from[0] < 0 || from[1] < 0 || from[2] < 0) _exit(126);
+    if (dup2(from[0], 0) < 0 || dup2(from[0], 1) < 0 || dup2(from[0], 2) < 0 || dup2(from[1], PD_REQ_FD) < 0 ||
+        dup2(from[2], PD_EVT_FD) < 0)
+      _exit(126);
     char *argv[] = {(char *)path, NULL};
     char *envp[] = {NULL};
     execve(path, argv, envp);
@@ -70,7 +79,7 @@ static void build_request(void) {
   size_t len = 2 * sizeof file;
   uint32_t envc = 0;
   for (char **e = environ; *e; e++, envc++) len += strlen(*e) + 1;
-  if (len > PD_INLINE_MAX) {
+  if (len > PD_INLINE_MAX) { // procdesc would send it in a memfd; this client does not
     errno = E2BIG;
     die("environment");
   }
@@ -81,7 +90,9 @@ static void build_request(void) {
   for (char **e = environ; *e; e++) p = stpcpy(p, *e) + 1;
   blob_len = len;
   request.type = PD_REQ_SPAWN;
-  request.umask = 022;
+  mode_t mask = umask(022); // read by setting it: this program has one thread
+  umask(mask);
+  request.umask = mask;
   request.argc = 1;
   request.envc = envc;
   request.nstdio = 3;
@@ -104,13 +115,18 @@ static void spawn_and_wait(void) {
   } ctl;
   struct iovec riov = {&reply, sizeof reply};
   struct msghdr rmsg = {.msg_iov = &riov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
-  if (recvmsg(req_fd, &rmsg, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof reply) die("recvmsg");
+  ssize_t got = recvmsg(req_fd, &rmsg, MSG_CMSG_CLOEXEC);
+  if (got < 0) die("recvmsg");
+  if (got != (ssize_t)sizeof reply || reply.id != request.id || (rmsg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+    errno = got == 0 ? EPIPE : EPROTO;
+    die("the reply");
+  }
   if (reply.err) {
     errno = reply.err;
     die("spawn");
   }
   struct cmsghdr *c = CMSG_FIRSTHDR(&rmsg);
-  if (!c || c->cmsg_type != SCM_RIGHTS) {
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
     errno = EPROTO;
     die("the reply's pidfd");
   }
@@ -123,7 +139,13 @@ static void spawn_and_wait(void) {
   for (;;) {
     if (poll(&pfd, 1, -1) < 0 && errno != EINTR) die("poll");
     ssize_t n = recv(evt_fd, records, sizeof records, MSG_DONTWAIT);
-    if (n > 0) break;
+    if (n > 0) {
+      if (n != (ssize_t)sizeof records[0] || records[0].id != request.id) {
+        errno = EPROTO;
+        die("the exit record");
+      }
+      break;
+    }
     if (n == 0) {
       errno = EPIPE;
       die("the event channel");

@@ -55,7 +55,7 @@ async function main() {
   const [title, counts] = OPS[op];
   let samples;
   try {
-    log(`scenario ${title} on ${binaries.map(versionOf).join(', ')}`);
+    log(`scenario ${title} on ${[...seen].join(', ')}`);
     samples = await sequential(contestants, op, cfg[counts], cfg.warmup);
   } finally {
     await Promise.all(contestants.map((c) => c.quit()));
