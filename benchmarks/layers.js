@@ -1,13 +1,17 @@
 'use strict';
 // npm run bench:layers [-- --scale=…] [--touch=KB]
-// Where scenario 1's distance to the floor lies: in the helper's path, or in the Node host. In one
-// interleaved run, beside the floor and procdesc, a C host that speaks procdesc's wire protocol to
-// the same helper binary and nothing else (protocol_client.c): the request, the helper's work and
-// its clone, the reply with the pidfd, the exit record. Its distance to the floor is the helper's
-// share; procdesc's distance to it is the Node host's (Node's ChildProcess code, procdesc's JS and
-// addon, the event loop, and the caches that all of it leaves colder for the helper and the child).
-// The same C host also runs writing one byte in every cache line of --touch KB (default 2048)
-// before each spawn, untimed: how much colder caches alone cost the helper's path and the child.
+// Where scenario 1's distance to the floor lies: in the helper's path, in Node and procdesc's core,
+// or in Node's ChildProcess. In one interleaved run, beside the floor and procdesc (the drop-in):
+//   - procdesc's core alone in Node: a ProcessHandle spawning and taking the exit, with no
+//     ChildProcess around it (libraries.js, coreAdapter);
+//   - a C host that speaks procdesc's wire protocol to the same helper binary and nothing else
+//     (protocol_client.c): the request, the helper's work and its clone, the reply with the pidfd,
+//     the exit record;
+//   - the same C host writing one byte in every cache line of --touch KB (default 2048) before each
+//     spawn, untimed: how much colder caches alone cost the helper's path and the child.
+// The C host's distance to the floor is the helper's share; the core's distance to the C host is
+// Node's and procdesc's core (N-API, the event loop, the JS, and the caches they leave colder for the
+// helper and the child); the drop-in's distance to the core is Node's ChildProcess and the drop-in.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -38,6 +42,7 @@ async function main() {
     // The very binary procdesc runs (a prebuilt one or the one built here).
     const helper = fs.readlinkSync(`/proc/${helperPid}/exe`);
     log(`helper: ${helper}`);
+    await start(new Contestant('procdesc-core', floorBin, { label: "procdesc's core, no ChildProcess" }));
     await start(new Contestant('client', floorBin, { label: 'C host, helper protocol', command: [clientBin, [helper]] }));
     await start(new Contestant('client', floorBin,
       { label: `C host, helper protocol, ${touchKb} KB touched between spawns`, command: [clientBin, [helper, String(touchKb)]] }));

@@ -71,13 +71,49 @@ function execaAdapter(execaModule) {
   };
 }
 
-/** Loads one library by name: 'procdesc' (from this checkout, or the built one at root), 'node' or 'execa'. */
+/** procdesc's core with nothing of Node's child_process: a ProcessHandle (lib/core) spawning and
+ * reporting the exit itself, for bench:layers. The environment as the drop-in's Node 20-24 sends
+ * it: pairs made at each spawn from a plain copy of process.env taken once. Only run() exists. */
+function coreAdapter(root) {
+  const { getSession } = require(path.join(root, 'dist/lib/core/session.js'));
+  const { ProcessHandle } = require(path.join(root, 'dist/lib/core/process_handle.js'));
+  const session = getSession();
+  if (!session) throw new Error('procdesc-core: the addon cannot be loaded here');
+  const ignore = session.binding.constants.STDIO_IGNORE;
+  const env = { ...process.env };
+  const unsupported = () => { throw new Error('procdesc-core runs scenario 1 only'); };
+  return {
+    run(file, args) {
+      return new Promise((resolve, reject) => {
+        const envPairs = [];
+        for (const key in env) envPairs.push(`${key}=${env[key]}`);
+        const handle = new ProcessHandle(session);
+        handle.onexit = (code) => {
+          handle.close();
+          resolve(code);
+        };
+        const err = handle.spawn({ file, args: [file, ...args], envPairs, detached: false, stdio: [ignore, ignore, ignore] });
+        if (err !== 0) reject(new Error(`procdesc-core: spawn ${file}: ${err}`));
+      });
+    },
+    runPiped: unsupported,
+    start: unsupported,
+    sync: unsupported,
+  };
+}
+
+/** Loads one library by name: 'procdesc' (from this checkout, or the built one at root),
+ * 'procdesc-core' (the same, without Node's ChildProcess: coreAdapter), 'node' or 'execa'. */
 async function load(name, root = ROOT) {
   switch (name) {
     case 'procdesc': {
       const cp = require(path.join(root, 'dist/integrations/child_process.js'));
       const { capabilities } = require(path.join(root, 'dist/lib/index.js'));
       return { ...childProcessAdapter(cp), capabilities };
+    }
+    case 'procdesc-core': {
+      const { capabilities } = require(path.join(root, 'dist/lib/index.js'));
+      return { ...coreAdapter(root), capabilities };
     }
     case 'node':
       return childProcessAdapter(require('node:child_process'));

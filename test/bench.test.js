@@ -136,7 +136,7 @@ describe('benchmarks: npm run bench:placement at scale tiny', function () {
 describe('benchmarks: npm run bench:layers at scale tiny', function () {
   this.timeout(60_000);
 
-  it('times procdesc, a C host over the same helper (memory touched or not) and the floor', async function () {
+  it('times procdesc, its core alone, a C host over the same helper (memory touched or not) and the floor', async function () {
     if (require('../dist/lib/index.js').capabilities().path !== 'procdesc') this.skip(); // no helper here
     const run = await new Promise((resolve) => {
       execFile(process.execPath, [path.join(ROOT, 'benchmarks/layers.js'), '--touch=64'], {
@@ -149,7 +149,8 @@ describe('benchmarks: npm run bench:layers at scale tiny', function () {
     assert.ok(helper && path.basename(helper) === 'procdesc-helper', run.stderr);
     const rows = run.stdout.split('\n').filter((l) => /^\| (procdesc|C host|floor)/.test(l));
     assert.deepStrictEqual(rows.map((l) => l.split(' | ')[0].slice(2)),
-      ['procdesc', 'C host, helper protocol', 'C host, helper protocol, 64 KB touched between spawns', 'floor']);
+      ['procdesc', "procdesc's core, no ChildProcess", 'C host, helper protocol',
+        'C host, helper protocol, 64 KB touched between spawns', 'floor']);
     for (const row of rows) {
       const [median, p99, ratio] = row.split(' | ').slice(1).map((c) => parseFloat(c));
       assert.ok(median > 0 && p99 >= median && ratio > 0, row);
