@@ -36,6 +36,8 @@ class Contestant {
       ? [floorBin, []]
       : [execPath, ['--expose-gc', path.join(__dirname, 'worker.js'), name, ...(root ? [root] : [])]]);
     this.proc = spawn(file, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    // A write to one that has died (EPIPE) must not crash the harness: its 'exit' says why it went.
+    this.proc.stdin.on('error', () => {});
     this.replies = [];
     this.waiting = [];
     this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => {
@@ -84,8 +86,15 @@ class Contestant {
   }
 }
 
+/** Adds contestant to list, then waits for it to be ready: a finally that quits the list then quits
+ * the ones that failed to start too (else their pipes would keep the harness waiting). */
+async function enlist(list, contestant) {
+  list.push(contestant);
+  return contestant.ready();
+}
+
 async function startAll(floorBin) {
   return Promise.all(LIBRARIES.map((name) => new Contestant(name, floorBin).ready()));
 }
 
-module.exports = { LIBRARIES, Contestant, compileC, compileFloor, startAll };
+module.exports = { LIBRARIES, Contestant, compileC, compileFloor, enlist, startAll };

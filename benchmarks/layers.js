@@ -16,7 +16,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { readConfig } = require('./config');
-const { Contestant, compileC, compileFloor } = require('./contestants');
+const { Contestant, compileC, compileFloor, enlist } = require('./contestants');
 const { sequential, log } = require('./scenarios');
 const { floorTable } = require('./stats');
 
@@ -25,33 +25,30 @@ async function main() {
   const touchKb = Number(touchArg);
   if (!Number.isSafeInteger(touchKb) || touchKb <= 0) throw new Error(`--touch: a number of KB, not ${touchArg}`);
   const cfg = readConfig();
-  const floorBin = compileFloor();
-  const clientBin = compileC('protocol_client.c');
+  const bins = [];
   const contestants = [];
-  // Each is listed before it is awaited, so that one failing to start does not leave the others
-  // running (and this process waiting on their pipes).
-  const start = (c) => {
-    contestants.push(c);
-    return c.ready();
-  };
   let samples;
   try {
-    const procdesc = await start(new Contestant('procdesc', floorBin));
+    const floorBin = compileFloor();
+    bins.push(floorBin);
+    const clientBin = compileC('protocol_client.c');
+    bins.push(clientBin);
+    const procdesc = await enlist(contestants, new Contestant('procdesc', floorBin));
     const helperPid = (await procdesc.send('caps')).capabilities?.helperPid;
     if (!helperPid) throw new Error('procdesc is on its fallback path here: no helper to compare with');
     // The very binary procdesc runs (a prebuilt one or the one built here).
     const helper = fs.readlinkSync(`/proc/${helperPid}/exe`);
     log(`helper: ${helper}`);
-    await start(new Contestant('procdesc-core', floorBin, { label: "procdesc's core, no ChildProcess" }));
-    await start(new Contestant('client', floorBin, { label: 'C host, helper protocol', command: [clientBin, [helper]] }));
-    await start(new Contestant('client', floorBin,
+    await enlist(contestants, new Contestant('procdesc-core', floorBin, { label: "procdesc's core, no ChildProcess" }));
+    await enlist(contestants, new Contestant('client', floorBin, { label: 'C host, helper protocol', command: [clientBin, [helper]] }));
+    await enlist(contestants, new Contestant('client', floorBin,
       { label: `C host, helper protocol, ${touchKb} KB touched between spawns`, command: [clientBin, [helper, String(touchKb)]] }));
-    await start(new Contestant('floor', floorBin));
-    log('scenario 1. spawn -> exit: procdesc, a C host over the helper, the floor');
+    await enlist(contestants, new Contestant('floor', floorBin));
+    log("scenario 1. spawn -> exit: procdesc, procdesc's core, a C host over the helper, the floor");
     samples = await sequential(contestants, 'true', cfg.sequential, cfg.warmup);
   } finally {
     await Promise.all(contestants.map((c) => c.quit()));
-    for (const bin of [floorBin, clientBin]) fs.rmSync(path.dirname(bin), { recursive: true, force: true });
+    for (const bin of bins) fs.rmSync(path.dirname(bin), { recursive: true, force: true });
   }
   process.stdout.write(floorTable('1. spawn -> exit', samples));
 }

@@ -14,7 +14,7 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
 const { readConfig } = require('./config');
-const { Contestant, compileFloor } = require('./contestants');
+const { Contestant, compileFloor, enlist } = require('./contestants');
 const { sequential, log } = require('./scenarios');
 const { floorTable } = require('./stats');
 
@@ -54,12 +54,12 @@ async function main() {
   if (!OPS[op]) throw new Error(`--op: one of ${Object.keys(OPS).join(', ')}`);
   const cfg = readConfig();
   const floorBin = compileFloor();
-  const free = await new Contestant('procdesc', floorBin, { label: 'procdesc, placed by the scheduler' }).ready();
-  const pinned = await new Contestant('procdesc', floorBin, { label: 'procdesc, host and helper on CPUs of their own' }).ready();
-  const floor = await new Contestant('floor', floorBin).ready();
-  const contestants = [free, pinned, floor];
+  const contestants = [];
   let samples;
   try {
+    await enlist(contestants, new Contestant('procdesc', floorBin, { label: 'procdesc, placed by the scheduler' }));
+    const pinned = await enlist(contestants, new Contestant('procdesc', floorBin, { label: 'procdesc, host and helper on CPUs of their own' }));
+    await enlist(contestants, new Contestant('floor', floorBin));
     const helperPid = (await pinned.send('caps')).capabilities?.helperPid;
     if (!helperPid) throw new Error('procdesc is on its fallback path here: no helper to place');
     // The helper was started before this (caps starts it), so it is pinned on its own.

@@ -1,9 +1,10 @@
 // A host with nothing in it but procdesc's wire protocol (native/protocol.h): it starts the helper
-// it is given, asks it for /bin/true (stdio ignored, this process's environment, as procdesc sends
-// Node's), takes the reply and the pidfd, and waits for the exit record on the event channel. So it
-// pays for the helper's path (the request, the helper's work, its clone, the reply, the record) and
-// nothing of Node's: beside the floor and procdesc in one run (benchmarks/layers.js), it splits
-// scenario 1's distance to the floor into the helper's share and the Node host's.
+// it is given, asks it for /bin/true (stdio ignored, in this process's directory and with its
+// environment, as procdesc sends Node's), takes the reply and the pidfd, and waits for the exit
+// record on the event channel. So it pays for the helper's path (the request, the helper's work,
+// its clone, the reply, the record) and nothing of Node's: beside the floor and procdesc in one run
+// (benchmarks/layers.js), it splits scenario 1's distance to the floor into the helper's share and
+// the Node host's.
 //
 // `protocol_client HELPER [KB]`: with KB, the client also writes one byte in every cache line of a
 // KB-sized buffer before each spawn, untimed, as a stand-in for the memory a host's JavaScript
@@ -56,6 +57,7 @@ static void start_helper(const char *path) {
     if (dup2(from[0], 0) < 0 || dup2(from[0], 1) < 0 || dup2(from[0], 2) < 0 || dup2(from[1], PD_REQ_FD) < 0 ||
         dup2(from[2], PD_EVT_FD) < 0)
       _exit(126);
+    syscall(SYS_close_range, PD_EVT_FD + 1, ~0U, 0); // nothing else of ours (Linux 5.9; else left open)
     char *argv[] = {(char *)path, NULL};
     char *envp[] = {NULL};
     execve(path, argv, envp);
@@ -73,10 +75,13 @@ static void start_helper(const char *path) {
   }
 }
 
-// file, argv[0], then this process's environment, each NUL-terminated (protocol.h).
+// file, the current directory, argv[0], then this process's environment, each NUL-terminated
+// (protocol.h): what procdesc sends for the same spawn.
 static void build_request(void) {
   static const char file[] = "/bin/true";
-  size_t len = 2 * sizeof file;
+  static char cwd[4096];
+  if (!getcwd(cwd, sizeof cwd)) die("getcwd");
+  size_t len = 2 * sizeof file + strlen(cwd) + 1;
   uint32_t envc = 0;
   for (char **e = environ; *e; e++, envc++) len += strlen(*e) + 1;
   if (len > PD_INLINE_MAX) { // procdesc would send it in a memfd; this client does not
@@ -86,10 +91,13 @@ static void build_request(void) {
   blob = malloc(len);
   if (!blob) die("malloc");
   char *p = blob;
-  for (int i = 0; i < 2; i++) p = stpcpy(p, file) + 1;
+  p = stpcpy(p, file) + 1;
+  p = stpcpy(p, cwd) + 1;
+  p = stpcpy(p, file) + 1;
   for (char **e = environ; *e; e++) p = stpcpy(p, *e) + 1;
   blob_len = len;
   request.type = PD_REQ_SPAWN;
+  request.flags = PD_SPAWN_HAS_CWD;
   mode_t mask = umask(022); // read by setting it: this program has one thread
   umask(mask);
   request.umask = mask;

@@ -14,7 +14,7 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
 const { readConfig } = require('./config');
-const { Contestant } = require('./contestants');
+const { Contestant, enlist } = require('./contestants');
 const { sequential, log } = require('./scenarios');
 const { median, percentile } = require('./stats');
 
@@ -37,24 +37,24 @@ async function main() {
   const binaries = [...new Set(nodes())];
   const versionOf = (bin) => execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
   const roots = process.argv.filter((a) => a.startsWith('--root=')).map((a) => path.resolve(a.slice(7)));
-  const contestants = [];
-  const seen = new Set(); // one binary per version: the cache may hold a version twice (.ci/run)
-  for (const bin of binaries) {
-    const v = versionOf(bin);
-    if (seen.has(v)) continue;
-    seen.add(v);
-    contestants.push(await new Contestant('procdesc', null, { execPath: bin, label: `procdesc@${v}` }).ready());
-    for (const root of roots) {
-      const label = `procdesc(${path.basename(root)})@${v}`;
-      contestants.push(await new Contestant('procdesc', null, { execPath: bin, label, root }).ready());
-    }
-    contestants.push(await new Contestant('node', null, { execPath: bin, label: `node@${v}` }).ready());
-  }
   const op = process.argv.find((a) => a.startsWith('--op='))?.slice(5) ?? 'true';
   if (!OPS[op]) throw new Error(`--op: one of ${Object.keys(OPS).join(', ')}`);
   const [title, counts] = OPS[op];
+  const contestants = [];
+  const seen = new Set(); // one binary per version: the cache may hold a version twice (.ci/run)
   let samples;
   try {
+    for (const bin of binaries) {
+      const v = versionOf(bin);
+      if (seen.has(v)) continue;
+      seen.add(v);
+      await enlist(contestants, new Contestant('procdesc', null, { execPath: bin, label: `procdesc@${v}` }));
+      for (const root of roots) {
+        const label = `procdesc(${path.basename(root)})@${v}`;
+        await enlist(contestants, new Contestant('procdesc', null, { execPath: bin, label, root }));
+      }
+      await enlist(contestants, new Contestant('node', null, { execPath: bin, label: `node@${v}` }));
+    }
     log(`scenario ${title} on ${[...seen].join(', ')}`);
     samples = await sequential(contestants, op, cfg[counts], cfg.warmup);
   } finally {
