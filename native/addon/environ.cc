@@ -25,7 +25,7 @@ Napi::Value EnvironGeneration(const Napi::CallbackInfo& info) {
   napi_env env = info.Env();
   Instance* inst = info.Env().GetInstanceData<Instance>();
   std::string& seen = inst->environ_seen;
-  bool changed = !inst->environ_read;
+  bool changed = inst->environ_generation == 0;  // never read yet
   size_t at = 0;
   for (char** entry = environ; entry && *entry && !changed; entry++) {
     size_t len = strlen(*entry) + 1;  // with its NUL: "A=1" "B" differs from "A=1B"
@@ -36,7 +36,6 @@ Napi::Value EnvironGeneration(const Napi::CallbackInfo& info) {
   if (changed) {
     seen.clear();
     for (char** entry = environ; entry && *entry; entry++) seen.append(*entry, strlen(*entry) + 1);
-    inst->environ_read = true;
     inst->environ_generation++;
   }
   return Napi::Value(env, Int(env, static_cast<double>(inst->environ_generation)));

@@ -60,7 +60,6 @@ struct HelperReap {
 struct Instance {
   std::unordered_set<Session*> sessions;
   std::string environ_seen;
-  bool environ_read = false;
   uint64_t environ_generation = 0;
 };
 
