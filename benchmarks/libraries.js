@@ -10,10 +10,7 @@
 //   sync(file)            spawnSync with the library's defaults
 const path = require('node:path');
 const { once } = require('node:events');
-const os = require('node:os');
-
-// A uv error is -errno on Linux.
-const errnoName = (errno) => Object.keys(os.constants.errno).find((k) => os.constants.errno[k] === errno) ?? `errno ${errno}`;
+const { getSystemErrorName } = require('node:util');
 
 const ROOT = path.join(__dirname, '..');
 
@@ -99,7 +96,7 @@ function coreAdapter(root) {
         const err = handle.spawn({ file, args: [file, ...args], envPairs, detached: false, stdio: [ignore, ignore, ignore] });
         if (err !== 0) {
           handle.close();
-          reject(new Error(`procdesc-core: spawn ${file}: ${errnoName(-err)}`));
+          reject(new Error(`procdesc-core: spawn ${file}: ${getSystemErrorName(err)}`));
         }
       });
     },
