@@ -93,8 +93,9 @@ async function enlist(list, contestant) {
   return contestant.ready();
 }
 
-async function startAll(floorBin) {
-  return Promise.all(LIBRARIES.map((name) => new Contestant(name, floorBin).ready()));
+/** The four contestants, started together and enlisted in list. */
+async function startAll(floorBin, list) {
+  return Promise.all(LIBRARIES.map((name) => enlist(list, new Contestant(name, floorBin))));
 }
 
 module.exports = { LIBRARIES, Contestant, compileC, compileFloor, enlist, startAll };

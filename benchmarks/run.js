@@ -27,10 +27,11 @@ async function main() {
   log(`scale ${cfg.scale}, output to ${cfg.out}`);
 
   const floorBin = compileFloor();
-  const contestants = await startAll(floorBin);
+  const contestants = [];
   let raw;
   let capabilities;
   try {
+    await startAll(floorBin, contestants);
     capabilities = (await contestants.find((c) => c.name === 'procdesc').send('caps')).capabilities;
     if (capabilities.path !== 'procdesc') log(`WARNING: procdesc is on its fallback path: ${capabilities.reason}`);
     raw = await runAll(contestants, cfg);
