@@ -40,18 +40,22 @@ function arg(name, fallback) {
 
 function startPerf(file) {
   const perf = spawn('perf', ['record', '-q', '-a', '-o', file, ...EVENTS.flatMap((e) => ['-e', e])], { stdio: 'inherit' });
+  const state = { done: false };
   const exited = new Promise((resolve, reject) => {
     perf.once('error', reject);
-    perf.once('exit', (code, signal) => resolve(code ?? signal));
+    perf.once('exit', (code, signal) => { state.done = true; resolve(code ?? signal); });
   });
-  return { perf, exited };
+  return { perf, exited, state };
 }
 
 async function trace(contestant, n, dir) {
   const file = path.join(dir, 'perf.data');
   await contestant.send('true 200'); // warm: JIT, caches, the helper started
-  const { perf, exited } = startPerf(file);
+  const { perf, exited, state } = startPerf(file);
   await new Promise((resolve) => setTimeout(resolve, 1000)); // perf's set-up, not in the trace's cycles
+  if (state.done) {
+    throw new Error(`perf record exited at once (${await exited}): it needs root, or kernel.perf_event_paranoid <= -1 and the sched tracepoints readable`);
+  }
   await contestant.send(`true ${n}`);
   perf.kill('SIGINT');
   await exited;
