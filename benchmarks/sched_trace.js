@@ -4,13 +4,23 @@
 // the next clone went, in the child, the process that clones (procdesc's helper, or the floor
 // itself) and the host. Pure functions, so that a test can feed them a trace of its own.
 //
-// The tracepoints (Linux 6.x): sched_process_fork fires in the parent's clone; sched_process_exec at
-// the end of a successful execve; sched_process_exit early in do_exit, before the exiting child's
-// memory is torn down (so "exit -> parent running" includes that teardown, for the floor too);
-// sched_wakeup is emitted by the waker, on the waker's CPU; sched_switch gives prev_state R (or R+)
-// when the task left the CPU runnable (preempted), S/D when it went to sleep.
+// The tracepoints (Linux 6.x):
+// - sched_process_fork fires in the parent's clone; sched_process_exec at the end of a successful
+//   execve; sched_process_exit early in do_exit, before the exiting child's memory is torn down (so
+//   "exit -> parent running" includes that teardown, for the floor too);
+// - sched_waking is emitted by the waker, in its own context; sched_wakeup when the woken task is
+//   queued, which may be later and on the target CPU (then under that CPU's current task, often the
+//   idle task): who woke whom comes from sched_waking, when a task became runnable from sched_wakeup;
+// - sched_wakeup may also name a task that is already on a CPU (it was woken before it slept):
+//   that starts no wait (a task's mark is cleared whenever it leaves a CPU);
+// - sched_switch gives prev_state R (or R+) when the task left the CPU runnable (preempted), S/D
+//   when it went to sleep.
+const { median } = require('./stats');
 
 const LINE = /^\s*(\d+)\/(\d+)\s+\[(\d+)\]\s+([\d.]+):\s+sched:(\w+):\s*(.*)$/;
+const FIELDS = ['prev_pid', 'prev_state', 'next_pid', 'pid', 'child_pid', 'filename'];
+const FIELD = Object.fromEntries(FIELDS.map((name) => [name, new RegExp(`(?:^|\\s)${name}=(\\S+)`)]));
+const field = (trace, name) => FIELD[name].exec(trace)?.[1];
 
 /** `perf script -F pid,tid,cpu,time,event,trace` text -> events, time in microseconds. */
 function parsePerfScript(text) {
@@ -20,22 +30,22 @@ function parsePerfScript(text) {
     if (!m) continue;
     const [, pid, tid, cpu, time, kind, trace] = m;
     const e = { pid: Number(pid), tid: Number(tid), cpu: Number(cpu), t: Number(time) * 1e6, kind };
-    const field = (name) => new RegExp(`(?:^|\\s)${name}=(\\S+)`).exec(trace)?.[1];
     switch (kind) {
       case 'sched_switch':
-        e.prevPid = Number(field('prev_pid'));
-        e.prevState = field('prev_state');
-        e.nextPid = Number(field('next_pid'));
+        e.prevPid = Number(field(trace, 'prev_pid'));
+        e.prevState = field(trace, 'prev_state');
+        e.nextPid = Number(field(trace, 'next_pid'));
         break;
+      case 'sched_waking':
       case 'sched_wakeup':
       case 'sched_wakeup_new':
-        e.target = Number(field('pid'));
+        e.target = Number(field(trace, 'pid'));
         break;
       case 'sched_process_fork':
-        e.child = Number(field('child_pid'));
+        e.child = Number(field(trace, 'child_pid'));
         break;
       case 'sched_process_exec':
-        e.filename = field('filename');
+        e.filename = field(trace, 'filename');
         break;
       case 'sched_process_exit':
         break;
@@ -47,26 +57,25 @@ function parsePerfScript(text) {
   return events;
 }
 
-/** Sorted numbers' value at fraction q. */
-function quantile(sorted, q) {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
-}
-
-/** First element of a sorted array >= t (undefined if none). */
-function firstAtOrAfter(sorted, t) {
+/** Index of the first element of sorted `list` whose key(element) >= t (list.length if none). */
+function lowerBound(list, t, key = (x) => x) {
   let lo = 0;
-  let hi = sorted.length;
+  let hi = list.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (sorted[mid] < t) lo = mid + 1; else hi = mid;
+    if (key(list[mid]) < t) lo = mid + 1; else hi = mid;
   }
-  return sorted[lo];
+  return lo;
 }
 
-/** Total length of the parts of intervals [[a, b], ...] inside [from, to]. */
-function within(intervals, from, to) {
+/** Total length of the parts of one task's intervals [[start, end, cpu], ...] (in time order, not
+ * overlapping) inside [from, to], counting only those on `cpu` when it is given. */
+function within(intervals, from, to, cpu) {
   let sum = 0;
-  for (const [a, b] of intervals) if (b > from && a < to) sum += Math.min(b, to) - Math.max(a, from);
+  for (let i = lowerBound(intervals, from, (x) => x[1]); i < intervals.length && intervals[i][0] < to; i++) {
+    const [a, b, c] = intervals[i];
+    if (cpu === undefined || c === cpu) sum += Math.min(b, to) - Math.max(a, from);
+  }
   return sum;
 }
 
@@ -89,26 +98,27 @@ function cycles(events, { host, file = '/bin/true', skip = 0 }) {
   if (spawner === undefined) return { spawner, rows: [] };
   const clones = forks.filter((f) => f.tid === spawner);
 
-  // Per task: when it started running, when it woke, its runs and its runnable-but-waiting spells.
+  // Per task: its runs and its runnable-but-waiting spells, each [start, end, cpu]; its switch-ins.
   const runsOf = new Map();
   const waitsOf = new Map();
-  const wakes = new Map();
-  const hostWakesSpawner = [];
   const switchIns = new Map();
+  const hostWakesSpawner = [];
   const runningOn = new Map(); // cpu -> [tid, since]
   const runnableSince = new Map();
   const push = (map, key, value) => { let l = map.get(key); if (!l) map.set(key, (l = [])); l.push(value); };
   for (const e of events) {
-    if (e.kind === 'sched_wakeup' || e.kind === 'sched_wakeup_new') {
-      push(wakes, e.target, e.t);
-      if (!runnableSince.has(e.target)) runnableSince.set(e.target, e.t);
+    if (e.kind === 'sched_waking') {
       if (e.tid === host && e.target === spawner) hostWakesSpawner.push(e.t);
+    } else if (e.kind === 'sched_wakeup' || e.kind === 'sched_wakeup_new') {
+      // A task woken while still on its CPU has its mark cleared when it leaves the CPU (below).
+      if (!runnableSince.has(e.target)) runnableSince.set(e.target, e.t);
     } else if (e.kind === 'sched_switch') {
       const current = runningOn.get(e.cpu);
       if (current && current[0] === e.prevPid) push(runsOf, e.prevPid, [current[1], e.t, e.cpu]);
+      runnableSince.delete(e.prevPid);
       if (e.prevState?.startsWith('R')) runnableSince.set(e.prevPid, e.t);
       if (runnableSince.has(e.nextPid)) {
-        push(waitsOf, e.nextPid, [runnableSince.get(e.nextPid), e.t]);
+        push(waitsOf, e.nextPid, [runnableSince.get(e.nextPid), e.t, e.cpu]);
         runnableSince.delete(e.nextPid);
       }
       push(switchIns, e.nextPid, e.t);
@@ -116,6 +126,14 @@ function cycles(events, { host, file = '/bin/true', skip = 0 }) {
     }
   }
   const none = [];
+  // When the task runs at or next after t: t itself if it is on a CPU then.
+  const runningFrom = (tid, t) => {
+    const runs = runsOf.get(tid) ?? none;
+    const i = lowerBound(runs, t, (x) => x[1]);
+    if (i < runs.length && runs[i][0] <= t) return t;
+    const ins = switchIns.get(tid) ?? none;
+    return ins[lowerBound(ins, t)] ?? NaN;
+  };
   const rows = [];
   for (let i = skip; i + 1 < clones.length; i++) {
     const { t: forkAt, child } = clones[i];
@@ -123,33 +141,34 @@ function cycles(events, { host, file = '/bin/true', skip = 0 }) {
     const execAt = execs.get(child);
     const exitAt = exits.get(child);
     if (exitAt === undefined || exitAt > next) continue; // not sequential: no cycle to cut
-    const spawnerBack = firstAtOrAfter(switchIns.get(spawner) ?? none, firstAtOrAfter(wakes.get(spawner) ?? none, exitAt) ?? Infinity);
     const row = {
       cycle: next - forkAt,
       forkToExec: execAt - forkAt,
-      childWaited: within(waitsOf.get(child) ?? none, forkAt, exitAt),
+      childWaited: 0,
       execToExit: exitAt - execAt,
-      exitToSpawner: spawnerBack - exitAt,
+      exitToSpawner: runningFrom(spawner, exitAt) - exitAt,
       spawnerCpu: within(runsOf.get(spawner) ?? none, forkAt, next),
-      // Who had the child's CPU while it waited (the CPU it was on when it was preempted).
+      // Who had the CPU the child waited for (the one it then ran on).
       waitedForSpawner: 0,
-      waitedForHost: 0,
     };
-    for (const [a, b] of waitsOf.get(child) ?? none) {
-      if (b <= forkAt || a >= exitAt) continue;
-      const cpu = lastCpu(runsOf.get(child), a);
-      const on = (tid) => (runsOf.get(tid) ?? none).filter((r) => r[2] === cpu);
-      row.waitedForSpawner += within(on(spawner), a, b);
-      if (host !== spawner) row.waitedForHost += within(on(host), a, b);
+    for (const [start, end, cpu] of waitsOf.get(child) ?? none) {
+      const a = Math.max(start, forkAt);
+      const b = Math.min(end, exitAt);
+      if (b <= a) continue;
+      row.childWaited += b - a;
+      row.waitedForSpawner += within(runsOf.get(spawner) ?? none, a, b, cpu);
+      if (host !== spawner) row.waitedForHost = (row.waitedForHost ?? 0) + within(runsOf.get(host) ?? none, a, b, cpu);
     }
     if (host !== spawner) {
-      const hostBack = firstAtOrAfter(switchIns.get(host) ?? none, firstAtOrAfter(wakes.get(host) ?? none, exitAt) ?? Infinity);
-      const requests = hostWakesSpawner.filter((t) => t > hostBack && t < next);
-      const request = requests[requests.length - 1];
+      row.waitedForHost ??= 0;
+      const hostBack = runningFrom(host, exitAt);
+      // The host's last wake-up of the helper before the clone: the request it answers.
+      const j = lowerBound(hostWakesSpawner, next) - 1;
+      const request = j >= 0 && hostWakesSpawner[j] > hostBack ? hostWakesSpawner[j] : NaN;
       Object.assign(row, {
         exitToHost: hostBack - exitAt,
-        hostToRequest: request === undefined ? NaN : request - hostBack,
-        requestToFork: request === undefined ? NaN : next - request,
+        hostToRequest: request - hostBack,
+        requestToFork: next - request,
         hostCpu: within(runsOf.get(host) ?? none, forkAt, next),
       });
     }
@@ -158,22 +177,14 @@ function cycles(events, { host, file = '/bin/true', skip = 0 }) {
   return { spawner, rows };
 }
 
-/** The CPU a task last ran on before t (its runs are [start, end, cpu]); for a new task that has
- * not run yet, undefined (its wait is then on no CPU of its own). */
-function lastCpu(runs, t) {
-  let cpu;
-  for (const [a, , c] of runs ?? []) if (a < t) cpu = c;
-  return cpu;
-}
-
-/** Median of each field over the rows (NaN where no row has it). */
-function medians(rows) {
+/** Per field: the median over the rows that have a finite value for it, and how many do. */
+function summarize(rows) {
   const out = {};
-  for (const key of Object.keys(rows[0] ?? {})) {
-    const values = rows.map((r) => r[key]).filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-    out[key] = quantile(values, 0.5);
+  for (const key of new Set(rows.flatMap((r) => Object.keys(r)))) {
+    const values = rows.map((r) => r[key]).filter((v) => Number.isFinite(v));
+    out[key] = { median: values.length ? median(values) : NaN, count: values.length };
   }
   return out;
 }
 
-module.exports = { parsePerfScript, cycles, medians };
+module.exports = { parsePerfScript, cycles, summarize };

@@ -1,11 +1,14 @@
 'use strict';
-// npm run bench:timeline [-- --n=1000]   (Linux, root or perf_event_paranoid <= -1, perf on PATH)
+// npm run bench:timeline [-- --n=1000 --rounds=4]   (Linux, perf on PATH, as root: perf record -a)
 // Where each contestant's spawn -> exit cycle goes, from the scheduler's own trace: one contestant
 // at a time (procdesc, procdesc's core, the C host over the helper, the floor) runs scenario 1 while
-// `perf record -a` takes the sched tracepoints; sched_trace.js cuts the trace into cycles. It shows
+// `perf record -a` takes the sched tracepoints; sched_trace.js cuts the trace into cycles. The n
+// spawns of each are taken in rounds, the contestants' order rotating, so that a drift of the
+// machine does not fall on one of them (all four stay started, the others idle). It shows
 // what bench:layers cannot: which part of the distance is the child's own work, which is the child
 // waiting for a CPU (and for whom), and which is the host's and the helper's turn-around.
-// Times are medians over the cycles, in microseconds; tracing slows every contestant a little.
+// Times are medians over the cycles, in microseconds, each row on its own (they do not add up to
+// the cycle); tracing slows every contestant a little.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -13,10 +16,11 @@ const { spawn, execFileSync } = require('node:child_process');
 
 const { Contestant, compileC, compileFloor, enlist } = require('./contestants');
 const { log } = require('./scenarios');
-const { parsePerfScript, cycles, medians } = require('./sched_trace');
+const { parsePerfScript, cycles, summarize } = require('./sched_trace');
 
-const EVENTS = ['sched_switch', 'sched_wakeup', 'sched_wakeup_new', 'sched_process_fork', 'sched_process_exec',
-  'sched_process_exit'].map((e) => `sched:${e}`);
+const EVENTS = ['sched_switch', 'sched_waking', 'sched_wakeup', 'sched_wakeup_new', 'sched_process_fork',
+  'sched_process_exec', 'sched_process_exit'].map((e) => `sched:${e}`);
+const SKIP = 10; // cycles left out at the start of each trace
 
 const ROWS = [
   ['cycle', 'cycle: clone -> next clone'],
@@ -26,8 +30,8 @@ const ROWS = [
   ['waitedForSpawner', '… while the helper (the floor: its parent) had it'],
   ['waitedForHost', '… while the host had it'],
   ['exitToSpawner', 'exit -> the helper running (the floor: its parent)'],
-  ['exitToHost', 'exit -> the host running'],
-  ['hostToRequest', 'the host running -> its next request'],
+  ['exitToHost', 'exit -> the host running (the exit record\'s wake-up)'],
+  ['hostToRequest', 'the host running -> its next request (its wake-up of the helper)'],
   ['requestToFork', 'request -> the helper\'s clone'],
   ['hostCpu', 'host CPU time per cycle (its main thread)'],
   ['spawnerCpu', 'helper CPU time per cycle (the floor: its own)'],
@@ -42,34 +46,43 @@ function startPerf(file) {
   const perf = spawn('perf', ['record', '-q', '-a', '-o', file, ...EVENTS.flatMap((e) => ['-e', e])], { stdio: 'inherit' });
   const state = { done: false };
   const exited = new Promise((resolve, reject) => {
-    perf.once('error', reject);
+    perf.once('error', (err) => { state.done = true; reject(err); });
     perf.once('exit', (code, signal) => { state.done = true; resolve(code ?? signal); });
   });
   return { perf, exited, state };
 }
 
+/** The cycles of n spawns of one contestant, traced. */
 async function trace(contestant, n, dir) {
   const file = path.join(dir, 'perf.data');
-  await contestant.send('true 200'); // warm: JIT, caches, the helper started
+  await contestant.send('true 50'); // warm again: caches (the first round also warms the JIT)
   const { perf, exited, state } = startPerf(file);
-  await new Promise((resolve) => setTimeout(resolve, 1000)); // perf's set-up, not in the trace's cycles
-  if (state.done) {
-    throw new Error(`perf record exited at once (${await exited}): it needs root, or kernel.perf_event_paranoid <= -1 and the sched tracepoints readable`);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // perf's set-up, not in the trace's cycles
+    if (state.done) {
+      throw new Error(`perf record exited at once (${await exited}): it needs root (or kernel.perf_event_paranoid <= -1 and the sched tracepoints readable)`);
+    }
+    await contestant.send(`true ${n}`);
+  } finally {
+    // Stopped whatever happened: a perf left running would record every CPU into a deleted file.
+    if (!state.done) perf.kill('SIGINT');
+    await exited.catch(() => {});
   }
-  await contestant.send(`true ${n}`);
-  perf.kill('SIGINT');
-  await exited;
-  const text = execFileSync('perf', ['script', '-i', file, '-F', 'pid,tid,cpu,time,event,trace'],
-    { maxBuffer: 1 << 30, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  // --ns: waits of a few microseconds; perf's warnings (lost events...) go to our stderr.
+  const text = execFileSync('perf', ['script', '--ns', '-i', file, '-F', 'trace:pid,tid,cpu,time,event,trace'],
+    { maxBuffer: 512 * 1024 * 1024, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   fs.rmSync(file, { force: true });
-  const { rows } = cycles(parsePerfScript(text), { host: contestant.proc.pid, skip: 10 });
-  if (rows.length < n / 2) throw new Error(`${contestant.name}: only ${rows.length} of ${n} cycles in the trace`);
-  return medians(rows);
+  const { rows } = cycles(parsePerfScript(text), { host: contestant.proc.pid, skip: SKIP });
+  if (rows.length < (n - SKIP - 1) / 2) throw new Error(`${contestant.name}: only ${rows.length} of ${n} cycles in the trace`);
+  return rows;
 }
 
 async function main() {
   const n = Number(arg('n', '1000'));
-  if (!Number.isSafeInteger(n) || n < 20) throw new Error(`--n: a number of spawns (20 or more), not ${arg('n')}`);
+  const rounds = Number(arg('rounds', '4'));
+  if (!Number.isSafeInteger(rounds) || rounds < 1) throw new Error(`--rounds: a positive number, not ${arg('rounds')}`);
+  const perRound = Math.floor(n / rounds);
+  if (!Number.isSafeInteger(n) || perRound < 50) throw new Error(`--n: a number of spawns (50 or more a round), not ${arg('n')}`);
   try {
     execFileSync('perf', ['--version'], { stdio: 'ignore' });
   } catch {
@@ -77,46 +90,47 @@ async function main() {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'procdesc-timeline-'));
   const bins = [];
-  const results = [];
+  const contestants = [];
+  const rows = new Map();
   try {
     const floorBin = compileFloor();
+    bins.push(floorBin);
     const clientBin = compileC('protocol_client.c');
-    bins.push(floorBin, clientBin);
-    const make = [
-      () => new Contestant('procdesc', floorBin),
-      () => new Contestant('procdesc-core', floorBin, { label: "procdesc's core" }),
-      async () => {
-        // The very helper binary procdesc runs, as layers.js finds it.
-        const probe = new Contestant('procdesc', floorBin);
-        try {
-          await probe.ready();
-          const helperPid = (await probe.send('caps')).capabilities?.helperPid;
-          if (!helperPid) throw new Error('procdesc is on its fallback path here: no helper to trace');
-          return new Contestant('client', floorBin, { label: 'C host', command: [clientBin, [fs.readlinkSync(`/proc/${helperPid}/exe`)]] });
-        } finally {
-          await probe.quit();
-        }
-      },
-      () => new Contestant('floor', floorBin),
-    ];
-    for (const m of make) {
-      const list = [];
-      try {
-        const c = await enlist(list, await m());
-        log(`tracing ${c.name}: ${n} spawns`);
-        results.push([c.name, await trace(c, n, dir)]);
-      } finally {
-        await Promise.all(list.map((c) => c.quit()));
+    bins.push(clientBin);
+    const procdesc = await enlist(contestants, new Contestant('procdesc', floorBin));
+    // The very helper binary procdesc runs, as layers.js finds it.
+    const helperPid = (await procdesc.send('caps')).capabilities?.helperPid;
+    if (!helperPid) throw new Error('procdesc is on its fallback path here: no helper to trace');
+    const helper = fs.readlinkSync(`/proc/${helperPid}/exe`);
+    await enlist(contestants, new Contestant('procdesc-core', floorBin, { label: "procdesc's core" }));
+    await enlist(contestants, new Contestant('client', floorBin, { label: 'C host', command: [clientBin, [helper]] }));
+    await enlist(contestants, new Contestant('floor', floorBin));
+    for (const c of contestants) {
+      rows.set(c, []);
+      await c.send('true 200'); // the JIT, the helper started
+    }
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < contestants.length; k++) {
+        const c = contestants[(k + r) % contestants.length];
+        log(`round ${r + 1} of ${rounds}: tracing ${c.name}, ${perRound} spawns`);
+        rows.get(c).push(...(await trace(c, perRound, dir)));
       }
     }
   } finally {
+    await Promise.all(contestants.map((c) => c.quit()));
     fs.rmSync(dir, { recursive: true, force: true });
     for (const bin of bins) fs.rmSync(path.dirname(bin), { recursive: true, force: true });
   }
-  const cell = (v) => (Number.isFinite(v) ? String(Math.round(v)) : '');
-  let out = `| µs, median of ${n} cycles | ${results.map(([name]) => name).join(' | ')} |\n`;
+  const results = contestants.map((c) => [c.name, { cycles: rows.get(c).length, summary: summarize(rows.get(c)) }]);
+  // A median over fewer cycles than the trace has (the event was not found in some) says over how many.
+  const cell = (r, key) => {
+    const s = r.summary[key];
+    if (!s || !Number.isFinite(s.median)) return '';
+    return s.count === r.cycles ? String(Math.round(s.median)) : `${Math.round(s.median)} (${s.count} cycles)`;
+  };
+  let out = `| µs, medians | ${results.map(([name, r]) => `${name} (${r.cycles} cycles)`).join(' | ')} |\n`;
   out += `| --- |${results.map(() => ' ---: |').join('')}\n`;
-  for (const [key, label] of ROWS) out += `| ${label} | ${results.map(([, m]) => cell(m[key])).join(' | ')} |\n`;
+  for (const [key, label] of ROWS) out += `| ${label} | ${results.map(([, r]) => cell(r, key)).join(' | ')} |\n`;
   process.stdout.write(out);
 }
 
