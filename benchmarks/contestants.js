@@ -93,9 +93,26 @@ async function enlist(list, contestant) {
   return contestant.ready();
 }
 
+/**
+ * For the benches that compare procdesc with a C host speaking its wire protocol (layers.js,
+ * timeline.js): compiles the floor and the C host (their paths pushed on bins, for the caller to
+ * remove), enlists procdesc in list, and finds the very helper binary it runs (a prebuilt one or
+ * the one built here) through its helper's /proc/<pid>/exe.
+ */
+async function enlistProcdescAndHelper(list, bins) {
+  const floorBin = compileFloor();
+  bins.push(floorBin);
+  const clientBin = compileC('protocol_client.c');
+  bins.push(clientBin);
+  const procdesc = await enlist(list, new Contestant('procdesc', floorBin));
+  const helperPid = (await procdesc.send('caps')).capabilities?.helperPid;
+  if (!helperPid) throw new Error('procdesc is on its fallback path here: no helper to compare with');
+  return { floorBin, clientBin, helper: fs.readlinkSync(`/proc/${helperPid}/exe`) };
+}
+
 /** The four contestants, started together and enlisted in list. */
 async function startAll(floorBin, list) {
   return Promise.all(LIBRARIES.map((name) => enlist(list, new Contestant(name, floorBin))));
 }
 
-module.exports = { LIBRARIES, Contestant, compileC, compileFloor, enlist, startAll };
+module.exports = { LIBRARIES, Contestant, compileC, compileFloor, enlist, enlistProcdescAndHelper, startAll };

@@ -16,7 +16,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const { readConfig } = require('./config');
-const { Contestant, compileC, compileFloor, enlist } = require('./contestants');
+const { Contestant, enlist, enlistProcdescAndHelper } = require('./contestants');
 const { sequential, log } = require('./scenarios');
 const { floorTable } = require('./stats');
 
@@ -29,15 +29,7 @@ async function main() {
   const contestants = [];
   let samples;
   try {
-    const floorBin = compileFloor();
-    bins.push(floorBin);
-    const clientBin = compileC('protocol_client.c');
-    bins.push(clientBin);
-    const procdesc = await enlist(contestants, new Contestant('procdesc', floorBin));
-    const helperPid = (await procdesc.send('caps')).capabilities?.helperPid;
-    if (!helperPid) throw new Error('procdesc is on its fallback path here: no helper to compare with');
-    // The very binary procdesc runs (a prebuilt one or the one built here).
-    const helper = fs.readlinkSync(`/proc/${helperPid}/exe`);
+    const { floorBin, clientBin, helper } = await enlistProcdescAndHelper(contestants, bins);
     log(`helper: ${helper}`);
     await enlist(contestants, new Contestant('procdesc-core', floorBin, { label: "procdesc's core, no ChildProcess" }));
     await enlist(contestants, new Contestant('client', floorBin, { label: 'C host, helper protocol', command: [clientBin, [helper]] }));

@@ -14,7 +14,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn, execFileSync } = require('node:child_process');
 
-const { Contestant, compileC, compileFloor, enlist } = require('./contestants');
+const { Contestant, enlist, enlistProcdescAndHelper } = require('./contestants');
 const { log } = require('./scenarios');
 const { parsePerfScript, cycles, summarize } = require('./sched_trace');
 
@@ -93,15 +93,7 @@ async function main() {
   const contestants = [];
   const rows = new Map();
   try {
-    const floorBin = compileFloor();
-    bins.push(floorBin);
-    const clientBin = compileC('protocol_client.c');
-    bins.push(clientBin);
-    const procdesc = await enlist(contestants, new Contestant('procdesc', floorBin));
-    // The very helper binary procdesc runs, as layers.js finds it.
-    const helperPid = (await procdesc.send('caps')).capabilities?.helperPid;
-    if (!helperPid) throw new Error('procdesc is on its fallback path here: no helper to trace');
-    const helper = fs.readlinkSync(`/proc/${helperPid}/exe`);
+    const { floorBin, clientBin, helper } = await enlistProcdescAndHelper(contestants, bins);
     await enlist(contestants, new Contestant('procdesc-core', floorBin, { label: "procdesc's core" }));
     await enlist(contestants, new Contestant('client', floorBin, { label: 'C host', command: [clientBin, [helper]] }));
     await enlist(contestants, new Contestant('floor', floorBin));
