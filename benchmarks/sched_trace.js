@@ -6,8 +6,10 @@
 //
 // The tracepoints (Linux 6.x):
 // - sched_process_fork fires in the parent's clone; sched_process_exec at the end of a successful
-//   execve; sched_process_exit early in do_exit, before the exiting child's memory is torn down (so
-//   "exit -> parent running" includes that teardown, for the floor too);
+//   execve; sched_process_exit early in do_exit: on the 6.18 kernel these tools were written on (its
+//   event carries group_dead), before the exiting child's memory is torn down, so that "exit ->
+//   parent running" includes that teardown, for the floor too (where it fires has moved between
+//   kernel versions: on an older one the teardown may fall in "exec -> exit" instead);
 // - sched_waking is emitted by the waker, in its own context; sched_wakeup when the woken task is
 //   queued, which may be later and on the target CPU (then under that CPU's current task, often the
 //   idle task): who woke whom comes from sched_waking, when a task became runnable from sched_wakeup;

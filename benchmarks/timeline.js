@@ -28,9 +28,9 @@ const ROWS = [
   ['execToExit', 'exec done -> exit'],
   ['childWaited', 'the child runnable but off its CPU'],
   ['waitedForSpawner', '… while the helper (the floor: its parent) had it'],
-  ['waitedForHost', '… while the host had it'],
+  ['waitedForHost', '… while the host (its main thread) had it'],
   ['exitToSpawner', 'exit -> the helper running (the floor: its parent)'],
-  ['exitToHost', 'exit -> the host running (the exit record\'s wake-up)'],
+  ['exitToHost', 'exit -> the host (its main thread) on a CPU'],
   ['hostToRequest', 'the host running -> its next request (its wake-up of the helper)'],
   ['requestToFork', 'request -> the helper\'s clone'],
   ['hostCpu', 'host CPU time per cycle (its main thread)'],
@@ -49,11 +49,13 @@ function startPerf(file) {
     perf.once('error', (err) => { state.done = true; reject(err); });
     perf.once('exit', (code, signal) => { state.done = true; resolve(code ?? signal); });
   });
+  exited.catch(() => {}); // awaited later: a failure to start must not be an unhandled rejection first
   return { perf, exited, state };
 }
 
-/** The cycles of n spawns of one contestant, traced. */
-async function trace(contestant, n, dir) {
+/** The cycles of n spawns of one contestant, traced; spawnerExe: the binary that must be the one
+ * cloning them (the helper, or the floor itself), so that no other process's spawns are taken. */
+async function trace(contestant, n, dir, spawnerExe) {
   const file = path.join(dir, 'perf.data');
   await contestant.send('true 50'); // warm again: caches (the first round also warms the JIT)
   const { perf, exited, state } = startPerf(file);
@@ -72,7 +74,12 @@ async function trace(contestant, n, dir) {
   const text = execFileSync('perf', ['script', '--ns', '-i', file, '-F', 'trace:pid,tid,cpu,time,event,trace'],
     { maxBuffer: 512 * 1024 * 1024, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   fs.rmSync(file, { force: true });
-  const { rows } = cycles(parsePerfScript(text), { host: contestant.proc.pid, skip: SKIP });
+  const { spawner, rows } = cycles(parsePerfScript(text), { host: contestant.proc.pid, skip: SKIP });
+  let exe = '';
+  try {
+    exe = fs.readlinkSync(`/proc/${spawner}/exe`);
+  } catch { /* gone: not one of ours, which stay until the end */ }
+  if (exe !== spawnerExe) throw new Error(`${contestant.name}: the trace's busiest spawner (${spawner}, ${exe || 'gone'}) is not ${spawnerExe}`);
   if (rows.length < (n - SKIP - 1) / 2) throw new Error(`${contestant.name}: only ${rows.length} of ${n} cycles in the trace`);
   return rows;
 }
@@ -80,9 +87,11 @@ async function trace(contestant, n, dir) {
 async function main() {
   const n = Number(arg('n', '1000'));
   const rounds = Number(arg('rounds', '4'));
-  if (!Number.isSafeInteger(rounds) || rounds < 1) throw new Error(`--rounds: a positive number, not ${arg('rounds')}`);
-  const perRound = Math.floor(n / rounds);
-  if (!Number.isSafeInteger(n) || perRound < 50) throw new Error(`--n: a number of spawns (50 or more a round), not ${arg('n')}`);
+  if (!Number.isSafeInteger(n) || n < 50) throw new Error(`--n: a number of spawns (50 or more), not ${arg('n')}`);
+  if (!Number.isSafeInteger(rounds) || rounds < 1 || n / rounds < 50) {
+    throw new Error(`--rounds: a positive number, with 50 spawns or more a round, not ${arg('rounds')}`);
+  }
+  const perRound = Math.floor(n / rounds); // each round the same size: the remainder is not run
   try {
     execFileSync('perf', ['--version'], { stdio: 'ignore' });
   } catch {
@@ -94,6 +103,7 @@ async function main() {
   const rows = new Map();
   try {
     const { floorBin, clientBin, helper } = await enlistProcdescAndHelper(contestants, bins);
+    const floorExe = fs.realpathSync(floorBin);
     await enlist(contestants, new Contestant('procdesc-core', floorBin, { label: "procdesc's core" }));
     await enlist(contestants, new Contestant('client', floorBin, { label: 'C host', command: [clientBin, [helper]] }));
     await enlist(contestants, new Contestant('floor', floorBin));
@@ -105,7 +115,7 @@ async function main() {
       for (let k = 0; k < contestants.length; k++) {
         const c = contestants[(k + r) % contestants.length];
         log(`round ${r + 1} of ${rounds}: tracing ${c.name}, ${perRound} spawns`);
-        rows.get(c).push(...(await trace(c, perRound, dir)));
+        rows.get(c).push(...(await trace(c, perRound, dir, c.name === 'floor' ? floorExe : helper)));
       }
     }
   } finally {

@@ -14,7 +14,7 @@ const sw = (tid, cpu, t, prev, state, next) => line(tid, cpu, t, 'sched_switch',
 // A wake-up: sched_waking in the waker, sched_wakeup logged where `logged` says (tid, cpu).
 const wake = (waker, cpu, t, target, logged = [waker, cpu]) => [
   line(waker, cpu, t, 'sched_waking', `comm=y pid=${target} prio=120 target_cpu=00${cpu}`),
-  line(logged[0], logged[1], t + 0.5, 'sched_wakeup', `comm=y pid=${target} prio=120 target_cpu=00${logged[1]}`),
+  line(logged[0], logged[1], t, 'sched_wakeup', `comm=y pid=${target} prio=120 target_cpu=00${logged[1]}`),
 ];
 
 const HOST = 100;
@@ -32,7 +32,7 @@ const HELPER = 200;
  *  +1530   the host's request wakes the helper, logged under the idle task of CPU 0 (host work
  *          100); the host sleeps at +1535; another task wakes the helper at +1545 (not a request);
  *          +1560 the next clone (request -> clone 30) */
-function cycle(t0, child, { hostBusy = false } = {}) {
+function cycle(t0, child, { hostBusy = false, request = true } = {}) {
   // hostBusy: the host runs on CPU 1 from +1250 (woken by another task), so that it is on a CPU
   // when the child exits and when the record's wake-up comes: exit -> host 0.
   const hostBack = hostBusy
@@ -59,7 +59,8 @@ function cycle(t0, child, { hostBusy = false } = {}) {
     ...wake(child, 0, t0 + 1390, HELPER),
     sw(child, 0, t0 + 1400, child, 'Z', HELPER),
     ...hostBack,
-    ...wake(HOST, 1, t0 + 1530, HELPER, [0, 0]),
+    // request: false leaves the request's wake-up out (the helper was not asleep: nothing to see).
+    ...(request ? wake(HOST, 1, t0 + 1530, HELPER, [0, 0]) : []),
     sw(HOST, 1, t0 + 1535, HOST, 'S', 0),
     ...wake(999, 1, t0 + 1545, HELPER),
   ];
@@ -91,7 +92,7 @@ describe('benchmarks: sched_trace cuts a scheduler trace into spawn cycles', () 
   it('finds the helper and gives each phase of each complete cycle', () => {
     const { spawner, rows } = cycles(parsePerfScript(text), { host: HOST });
     assert.strictEqual(spawner, HELPER);
-    assert.strictEqual(rows.length, 3); // the fourth child never exits in the trace
+    assert.strictEqual(rows.length, 3); // four clones, three cycles
     // The middle cycle has every event around it. The helper ran 2 us into it (until it blocked in
     // its clone), 30 while the child waited and 160 from the exit to the next clone; the child
     // waited 1 us at its start (while the helper still ran), 40 after the release and 5 later.
@@ -122,6 +123,16 @@ describe('benchmarks: sched_trace cuts a scheduler trace into spawn cycles', () 
     const { rows } = cycles(parsePerfScript(busy), { host: HOST });
     assert.deepStrictEqual([rows[1].exitToHost, rows[1].hostToRequest, rows[1].hostCpu].map(Math.round),
       [0, 1530 - 1300, 5 + 10 + (1535 - 1250)]);
+  });
+
+  it('gives no request times for a cycle whose request wake-up is not in the trace', () => {
+    // Three cycles: the third clone starts no cycle of its own.
+    const quiet = [...cycle(1_000_000, 301), ...cycle(1_001_560, 302, { request: false }), ...cycle(1_003_120, 303)].join('\n');
+    const { rows } = cycles(parsePerfScript(quiet), { host: HOST });
+    assert.strictEqual(rows.length, 2);
+    assert.deepStrictEqual([rows[1].hostToRequest, rows[1].requestToFork], [NaN, NaN]);
+    assert.strictEqual(Math.round(rows[0].hostToRequest), 100);
+    assert.deepStrictEqual(summarize(rows).requestToFork, { median: 30, count: 1 });
   });
 
   it('leaves out the warm-up cycles it is told to skip', () => {
