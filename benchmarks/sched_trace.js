@@ -136,6 +136,9 @@ function cycles(events, { host, file = '/bin/true', skip = 0 }) {
     const ins = switchIns.get(tid) ?? none;
     return ins[lowerBound(ins, t)] ?? NaN;
   };
+  const spawnerRuns = runsOf.get(spawner) ?? none;
+  const hostRuns = runsOf.get(host) ?? none;
+  const separateHost = host !== spawner; // the floor is its own host
   const rows = [];
   for (let i = skip; i + 1 < clones.length; i++) {
     const { t: forkAt, child } = clones[i];
@@ -149,20 +152,20 @@ function cycles(events, { host, file = '/bin/true', skip = 0 }) {
       childWaited: 0,
       execToExit: exitAt - execAt,
       exitToSpawner: runningFrom(spawner, exitAt) - exitAt,
-      spawnerCpu: within(runsOf.get(spawner) ?? none, forkAt, next),
+      spawnerCpu: within(spawnerRuns, forkAt, next),
       // Who had the CPU the child waited for (the one it then ran on).
       waitedForSpawner: 0,
+      ...(separateHost ? { waitedForHost: 0 } : {}),
     };
     for (const [start, end, cpu] of waitsOf.get(child) ?? none) {
       const a = Math.max(start, forkAt);
       const b = Math.min(end, exitAt);
       if (b <= a) continue;
       row.childWaited += b - a;
-      row.waitedForSpawner += within(runsOf.get(spawner) ?? none, a, b, cpu);
-      if (host !== spawner) row.waitedForHost = (row.waitedForHost ?? 0) + within(runsOf.get(host) ?? none, a, b, cpu);
+      row.waitedForSpawner += within(spawnerRuns, a, b, cpu);
+      if (separateHost) row.waitedForHost += within(hostRuns, a, b, cpu);
     }
-    if (host !== spawner) {
-      row.waitedForHost ??= 0;
+    if (separateHost) {
       const hostBack = runningFrom(host, exitAt);
       // The host's last wake-up of the helper before the clone: the request it answers.
       const j = lowerBound(hostWakesSpawner, next) - 1;
@@ -171,7 +174,7 @@ function cycles(events, { host, file = '/bin/true', skip = 0 }) {
         exitToHost: hostBack - exitAt,
         hostToRequest: request - hostBack,
         requestToFork: next - request,
-        hostCpu: within(runsOf.get(host) ?? none, forkAt, next),
+        hostCpu: within(hostRuns, forkAt, next),
       });
     }
     rows.push(row);
