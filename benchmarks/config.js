@@ -17,7 +17,7 @@ const PRESETS = {
     parentSizes: [0, 0.5 * GB, 1 * GB, 2 * GB], // scenario 3 is the last
     parent: { rounds: 6, batch: 25 },
     liveChildren: [0, 500, 1000, 2000], // scenario 4 is the last
-    children: { rounds: 6, batch: 25 },
+    children: { rounds: 6, batch: 25, brackets: 3, settleMs: 5000 },
     costChildren: 1000, // scenario 8; one of liveChildren
     pipeline: { bytes: 1 * GB, rounds: 3 }, // scenario 9
   },
@@ -29,7 +29,7 @@ const PRESETS = {
     parentSizes: [0, 256 * MB, 512 * MB],
     parent: { rounds: 3, batch: 10 },
     liveChildren: [0, 100, 200],
-    children: { rounds: 3, batch: 10 },
+    children: { rounds: 3, batch: 10, brackets: 2, settleMs: 2000 },
     costChildren: 200,
     pipeline: { bytes: 256 * MB, rounds: 2 },
   },
@@ -41,7 +41,7 @@ const PRESETS = {
     parentSizes: [0, 50 * MB],
     parent: { rounds: 2, batch: 5 },
     liveChildren: [0, 20],
-    children: { rounds: 2, batch: 3 },
+    children: { rounds: 2, batch: 3, brackets: 1, settleMs: 0 },
     costChildren: 20,
     pipeline: { bytes: 16 * MB, rounds: 1 },
   },

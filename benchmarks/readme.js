@@ -26,13 +26,9 @@ function readmeTable({ summary, machine, cfg }) {
     const vsNode = r.kind === 'rate' ? r.values.procdesc / r.values.node : r.values.node / r.values.procdesc;
     return `| ${r.id} | ${r.label} | ${r.unit} | ${fmt(r.values.procdesc)} | ${fmt(r.values.node)} | ${fmt(r.values.floor)} | ${fmt(vsNode)} | ${fmt(r.toFloor.procdesc)} |`;
   });
-  const live = summary.sweeps.liveChildren;
-  const idle = live[0];
-  const most = live[live.length - 1];
-  // Against the mean of the idle level before and after the sweep, where the run measured both.
-  const again = summary.sweeps.idleAgain;
-  const grow = (lib) => most.median[lib] / (again ? (idle.median[lib] + again[lib]) / 2 : idle.median[lib]);
-  lines.push(`| 4 | as 1, ${most.children} idle children ÷ none${again ? ' (mean of before and after)' : ''} | ratio | ${fmt(grow('procdesc'))} | ${fmt(grow('node'))} | ${fmt(grow('floor'))} | | |`);
+  // Scenario 4's ratio, from its brackets (scenarios.js, report.js).
+  const b = summary.sweeps.brackets;
+  lines.push(`| 4 | as 1, ${b.children} idle children ÷ none (median of ${b.ratios.procdesc.length} brackets: idle, alive, idle) | ratio | ${fmt(b.ratio.procdesc)} | ${fmt(b.ratio.node)} | ${fmt(b.ratio.floor)} | | |`);
   return [
     `Scale \`${cfg.scale}\`, ${machine.nproc} CPUs, ${machine.kernel.split(' ').slice(0, 2).join(' ')}, Node ${machine.node}, commit ${machine.procdesc.commit}; medians (6: also p99).`,
     'procdesc is faster than `node:child_process` by the factor in "procdesc\'s speed-up" (above 1: faster).',

@@ -22,6 +22,8 @@ function fmt(v) {
   return v.toPrecision(3);
 }
 
+const plural = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 function ratio(a, b) {
   if (a === null || b === null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return null;
   return a / b;
@@ -29,6 +31,16 @@ function ratio(a, b) {
 
 function map(libs, f) {
   return Object.fromEntries(libs.map((lib) => [lib, f(lib)]));
+}
+
+/** Scenario 4's ratio from its brackets (scenarios.js): each top level's median divided by the mean
+ * of the idle medians just before and just after it; per library, every bracket's ratio and their
+ * median. null where the run has no brackets. */
+function bracketRatios(brackets, libs) {
+  if (!brackets || brackets.alive.length === 0) return null;
+  const ratios = map(libs, (lib) => brackets.alive.map((alive, k) =>
+    ratio(median(alive[lib]), (median(brackets.idle[k][lib]) + median(brackets.idle[k + 1][lib])) / 2)));
+  return { children: brackets.children, ratios, ratio: map(libs, (lib) => median(ratios[lib])) };
 }
 
 /** Per-live-child cost between two stats snapshots. */
@@ -88,6 +100,7 @@ function summarise(raw, cfg, libs) {
   };
   // The idle level measured again after the sweep (scenarios.js), where the run has it.
   sweeps.idleAgain = raw.liveChildrenIdleAgain ? medians(raw.liveChildrenIdleAgain) : null;
+  sweeps.brackets = bracketRatios(raw.childrenBrackets, libs);
   return { rows, sweeps };
 }
 
@@ -119,7 +132,11 @@ function sweepTables(summary, libs) {
   const children = table(['idle children alive', 'unit', ...libs.map((l) => `${l} ms`), ...libs.map((l) => `${l} fds`)],
     summary.sweeps.liveChildren.map((s) => [String(s.children), 'ms', ...libs.map((l) => fmt(s.median[l])), ...libs.map((l) => String(s.fds[l]))])
       .concat(summary.sweeps.idleAgain ? [['0, again (after the sweep)', 'ms', ...libs.map((l) => fmt(summary.sweeps.idleAgain[l])), ...libs.map(() => '')]] : []));
-  return { parent, children };
+  const b = summary.sweeps.brackets;
+  const brackets = b && table(['bracket', 'unit', ...libs],
+    b.ratios[libs[0]].map((_, k) => [String(k + 1), 'ratio', ...libs.map((l) => fmt(b.ratios[l][k]))])
+      .concat([['median', 'ratio', ...libs.map((l) => fmt(b.ratio[l]))]]));
+  return { parent, children, brackets };
 }
 
 function markdown({ summary, libs, machine, command, cfg, capabilities, elapsedS, charts }) {
@@ -167,13 +184,20 @@ ${sweeps.parent}
 
 Scenario 1 while the contestant keeps that many \`sleep 1000\` children it spawned itself (all four
 contestants hold theirs at the same time); the last row is the idle level again once they are gone
-(the README's ratio divides by the mean of the two idle rows, so a drift of the machine over the
-sweep does not count as the children's cost).
+and ${cfg.children.settleMs / 1000} s have passed.
 
 ${sweeps.children}
 
 ![latency against live children](${charts.children})
+${sweeps.brackets ? `
+Scenario 4's ratio (the README's): after the sweep, ${plural(summary.sweeps.brackets.ratios[libs[0]].length, 'bracket')}, each the idle level, ${summary.sweeps.brackets.children}
+children alive again, and the idle level again (${cfg.children.settleMs / 1000} s after they are killed; one bracket's last
+idle level is the next one's first). Each bracket's ratio is the median with the children alive ÷
+the mean of the idle medians on either side of it, so the machine's drift over the minutes of the
+sweep (tens of percent on the development VM) does not count as the children's cost.
 
+${sweeps.brackets}
+` : ''}
 ## kill -> exit
 
 ![kill to exit latency, CDF](${charts.kill})
@@ -212,4 +236,4 @@ function charts(raw, summary, libs) {
   return { 'parent-size.svg': parent, 'live-children.svg': children, 'kill-cdf.svg': kill };
 }
 
-module.exports = { summarise, markdown, charts, mainTable, fmt };
+module.exports = { summarise, markdown, charts, mainTable, fmt, bracketRatios };

@@ -42,10 +42,29 @@ async function throughput(contestants, { rounds, batch, inFlight }) {
   return rates;
 }
 
-/** Spawn latency as live idle children grow; fds and memory of the host at every level. Then the
- * idle level again once they are gone: the machine drifts over the minutes a sweep takes (the
- * floor's own figures move with it), and a ratio to the mean of the two idle levels is not fooled
- * by a steady drift. */
+/** One level of scenario 1 (whatever each contestant holds now), interleaved: samples in ms per library. */
+async function timeLevel(contestants, { rounds, batch }) {
+  const samples = perLibrary(contestants, () => []);
+  await interleave(contestants, rounds, `true ${batch}`, (name, reply) => samples[name].push(...reply.t));
+  return samples;
+}
+
+/** Kills every contestant's idle children, then lets the machine settle: the exits of thousands of
+ * processes at once leave the kernel busy after the last of them is reaped. (Once on the
+ * development VM, 2000 killed by procdesc and 2000 by the floor: procdesc's idle level was 2.53 ms
+ * right away, 2.17 ms two seconds later and 2.06-2.50 over the next half minute. A full run kills
+ * 8000 at once.) */
+async function unsleep(contestants, cfg) {
+  await Promise.all(contestants.map((c) => c.send('unsleep')));
+  await new Promise((resolve) => setTimeout(resolve, cfg.children.settleMs));
+}
+
+/** Spawn latency as live idle children grow; fds and memory of the host at every level. Then
+ * scenario 4's ratio, in brackets: the idle level, the top level again, the idle level, and so on,
+ * each a minute or so apart. The machine drifts by tens of percent over the minutes a sweep takes
+ * (the floor's own figures move with it), so the top level is divided by the idle levels measured
+ * just before and just after it, never by one from the start of the sweep. The first idle level
+ * is the sweep's "0, again". */
 async function liveChildren(contestants, cfg) {
   const levels = [];
   for (const n of cfg.liveChildren) {
@@ -53,14 +72,20 @@ async function liveChildren(contestants, cfg) {
     await Promise.all(contestants.map((c) => c.send(`sleepers ${n}`)));
     const stats = perLibrary(contestants, () => null);
     for (const c of contestants) stats[c.name] = await c.send('stats');
-    const samples = perLibrary(contestants, () => []);
-    await interleave(contestants, cfg.children.rounds, `true ${cfg.children.batch}`, (name, reply) => samples[name].push(...reply.t));
+    const samples = await timeLevel(contestants, cfg.children);
     levels.push({ children: n, samples, stats });
   }
-  await Promise.all(contestants.map((c) => c.send('unsleep')));
-  const idleAgain = perLibrary(contestants, () => []);
-  await interleave(contestants, cfg.children.rounds, `true ${cfg.children.batch}`, (name, reply) => idleAgain[name].push(...reply.t));
-  return { levels, idleAgain };
+  await unsleep(contestants, cfg);
+  const top = cfg.liveChildren[cfg.liveChildren.length - 1];
+  const brackets = { children: top, idle: [await timeLevel(contestants, cfg.children)], alive: [] };
+  for (let k = 0; k < cfg.children.brackets; k++) {
+    log(`live children: ${top} and none again, bracket ${k + 1} of ${cfg.children.brackets}`);
+    await Promise.all(contestants.map((c) => c.send(`sleepers ${top}`)));
+    brackets.alive.push(await timeLevel(contestants, cfg.children));
+    await unsleep(contestants, cfg);
+    brackets.idle.push(await timeLevel(contestants, cfg.children));
+  }
+  return { levels, idleAgain: brackets.idle[0], brackets };
 }
 
 /** Spawn latency as the parent's resident memory grows, with the event loop's delay meanwhile. */
@@ -97,7 +122,7 @@ async function runAll(contestants, cfg) {
   log('7. spawnSync');
   raw.sync = await sequential(contestants, 'sync', cfg.sequential, cfg.warmup);
   log('4 and 8. live children');
-  ({ levels: raw.liveChildren, idleAgain: raw.liveChildrenIdleAgain } = await liveChildren(contestants, cfg));
+  ({ levels: raw.liveChildren, idleAgain: raw.liveChildrenIdleAgain, brackets: raw.childrenBrackets } = await liveChildren(contestants, cfg));
   log(`9. pipeline of ${cfg.pipeline.bytes} bytes, host CPU: procdesc pipeline() vs Node streams`);
   raw.pipeline = pipelineScenario(cfg);
   log('3. parent size');

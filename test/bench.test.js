@@ -67,6 +67,16 @@ describe('benchmarks: npm run bench at scale tiny', function () {
       for (const lib of LIBRARIES) assert.ok(level.samples[lib].length > 0);
     }
     assert.ok(raw.parentSize.length >= 2 && raw.liveChildren.length >= 2);
+    // Scenario 4's brackets: an idle level on either side of each level with the children alive.
+    const { childrenBrackets: b } = raw;
+    assert.ok(b.alive.length >= 1 && b.idle.length === b.alive.length + 1, JSON.stringify(b).slice(0, 200));
+    for (const level of [...b.idle, ...b.alive]) {
+      for (const lib of LIBRARIES) assert.ok(level[lib].length > 0 && level[lib].every((x) => Number.isFinite(x) && x > 0), lib);
+    }
+    for (const lib of LIBRARIES) {
+      assert.strictEqual(results.summary.sweeps.brackets.ratios[lib].length, b.alive.length, lib);
+      assert.ok(results.summary.sweeps.brackets.ratio[lib] > 0, lib);
+    }
   });
 
   it('prints the table and writes results.md with every scenario and the machine', () => {
@@ -100,6 +110,27 @@ describe('benchmarks: npm run bench at scale tiny', function () {
       const closed = (svg.match(/<\/[a-z]+>/g) || []).length + (svg.match(/\/>/g) || []).length;
       assert.strictEqual(opened, closed, name);
     }
+  });
+});
+
+describe('benchmarks: scenario 4\'s ratio (report.js bracketRatios)', () => {
+  const { bracketRatios } = require('../benchmarks/report.js');
+  const level = (ms) => ({ procdesc: [ms * 0.9, ms, ms * 1.2], floor: [ms] }); // median ms
+
+  it('divides each level with the children alive by the mean of the idle levels on either side of it', () => {
+    // The machine drifts from 1 to 3 ms idle; the children cost 10% and then 30%.
+    const b = { children: 2000, idle: [level(1), level(2), level(3)], alive: [level(1.5 * 1.1), level(2.5 * 1.3)] };
+    const r = bracketRatios(b, ['procdesc', 'floor']);
+    assert.strictEqual(r.children, 2000);
+    for (const lib of ['procdesc', 'floor']) {
+      assert.deepStrictEqual(r.ratios[lib].map((x) => x.toFixed(6)), ['1.100000', '1.300000'], lib);
+      assert.strictEqual(r.ratio[lib].toFixed(6), '1.200000', lib); // the median of two: their mean
+    }
+  });
+
+  it('is null for a run without brackets', () => {
+    assert.strictEqual(bracketRatios(undefined, ['procdesc']), null);
+    assert.strictEqual(bracketRatios({ children: 20, idle: [level(1)], alive: [] }, ['procdesc']), null);
   });
 });
 
