@@ -17,6 +17,8 @@ const PRESETS = {
     parentSizes: [0, 0.5 * GB, 1 * GB, 2 * GB], // scenario 3 is the last
     parent: { rounds: 6, batch: 25 },
     liveChildren: [0, 500, 1000, 2000], // scenario 4 is the last
+    // brackets: scenario 4's idle/alive/idle brackets (scenarios.js); settleMs: the pause after
+    // each kill of the idle children. Neither is scaled by a numeric --scale.
     children: { rounds: 6, batch: 25, brackets: 3, settleMs: 5000 },
     costChildren: 1000, // scenario 8; one of liveChildren
     pipeline: { bytes: 1 * GB, rounds: 3 }, // scenario 9
@@ -73,6 +75,7 @@ function readConfig(argv = process.argv.slice(2), env = process.env) {
   else if (Number(scale) > 0) preset = scaled(Number(scale));
   else throw new Error(`unknown scale ${JSON.stringify(scale)}: tiny, small, full or a number`);
   if (!preset.liveChildren.includes(preset.costChildren)) throw new Error('costChildren must be one of liveChildren');
+  if (!(preset.children.brackets >= 1)) throw new Error('scenario 4 needs at least one bracket');
   const out = path.resolve(flag(argv, 'out') || env.BENCH_OUT || path.join(__dirname, 'results'));
   return { scale, out, ...preset };
 }

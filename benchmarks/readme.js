@@ -4,6 +4,7 @@
 // the two markers changes; a README without them is left alone.
 const fs = require('node:fs');
 const path = require('node:path');
+const { plural } = require('./report');
 
 const README = path.join(__dirname, '..', 'README.md');
 const BEGIN = '<!-- bench-table:begin (written by npm run bench) -->';
@@ -28,7 +29,7 @@ function readmeTable({ summary, machine, cfg }) {
   });
   // Scenario 4's ratio, from its brackets (scenarios.js, report.js).
   const b = summary.sweeps.brackets;
-  lines.push(`| 4 | as 1, ${b.children} idle children ÷ none (median of ${b.ratios.procdesc.length} brackets: idle, alive, idle) | ratio | ${fmt(b.ratio.procdesc)} | ${fmt(b.ratio.node)} | ${fmt(b.ratio.floor)} | | |`);
+  lines.push(`| 4 | as 1, ${b.children} idle children ÷ none (median of ${plural(b.ratios.procdesc.length, 'bracket')}: idle, alive, idle) | ratio | ${fmt(b.ratio.procdesc)} | ${fmt(b.ratio.node)} | ${fmt(b.ratio.floor)} | | |`);
   return [
     `Scale \`${cfg.scale}\`, ${machine.nproc} CPUs, ${machine.kernel.split(' ').slice(0, 2).join(' ')}, Node ${machine.node}, commit ${machine.procdesc.commit}; medians (6: also p99).`,
     'procdesc is faster than `node:child_process` by the factor in "procdesc\'s speed-up" (above 1: faster).',

@@ -34,13 +34,20 @@ function map(libs, f) {
 }
 
 /** Scenario 4's ratio from its brackets (scenarios.js): each top level's median divided by the mean
- * of the idle medians just before and just after it; per library, every bracket's ratio and their
- * median. null where the run has no brackets. */
+ * of the idle medians just before and just after it; per library, the levels' medians, every
+ * bracket's ratio and the median of those (null if any is missing). null where the run has no
+ * brackets. */
 function bracketRatios(brackets, libs) {
   if (!brackets || brackets.alive.length === 0) return null;
-  const ratios = map(libs, (lib) => brackets.alive.map((alive, k) =>
-    ratio(median(alive[lib]), (median(brackets.idle[k][lib]) + median(brackets.idle[k + 1][lib])) / 2)));
-  return { children: brackets.children, ratios, ratio: map(libs, (lib) => median(ratios[lib])) };
+  const levelMedians = (levels) => map(libs, (lib) => levels.map((l) => median(l.samples[lib])));
+  const idle = levelMedians(brackets.idle);
+  const alive = levelMedians(brackets.alive);
+  const mean = (a, b) => (a === null || b === null ? null : (a + b) / 2);
+  const ratios = map(libs, (lib) => alive[lib].map((a, k) => ratio(a, mean(idle[lib][k], idle[lib][k + 1]))));
+  return {
+    children: brackets.children, idle, alive, ratios,
+    ratio: map(libs, (lib) => (ratios[lib].includes(null) ? null : median(ratios[lib]))),
+  };
 }
 
 /** Per-live-child cost between two stats snapshots. */
@@ -98,8 +105,8 @@ function summarise(raw, cfg, libs) {
       rss: map(libs, (lib) => l.stats[lib].rss),
     })),
   };
-  // The idle level measured again after the sweep (scenarios.js), where the run has it.
-  sweeps.idleAgain = raw.liveChildrenIdleAgain ? medians(raw.liveChildrenIdleAgain) : null;
+  // The idle level measured again after the sweep (scenarios.js).
+  sweeps.idleAgain = medians(raw.liveChildrenIdleAgain);
   sweeps.brackets = bracketRatios(raw.childrenBrackets, libs);
   return { rows, sweeps };
 }
@@ -131,10 +138,14 @@ function sweepTables(summary, libs) {
       ...libs.filter((l) => l !== 'floor').map((l) => `${fmt(s.eldP99[l])} / ${fmt(s.eldMax[l])}`)]));
   const children = table(['idle children alive', 'unit', ...libs.map((l) => `${l} ms`), ...libs.map((l) => `${l} fds`)],
     summary.sweeps.liveChildren.map((s) => [String(s.children), 'ms', ...libs.map((l) => fmt(s.median[l])), ...libs.map((l) => String(s.fds[l]))])
-      .concat(summary.sweeps.idleAgain ? [['0, again (after the sweep)', 'ms', ...libs.map((l) => fmt(summary.sweeps.idleAgain[l])), ...libs.map(() => '')]] : []));
+      .concat([['0, again (after the sweep)', 'ms', ...libs.map((l) => fmt(summary.sweeps.idleAgain[l])), ...libs.map(() => '')]]));
   const b = summary.sweeps.brackets;
-  const brackets = b && table(['bracket', 'unit', ...libs],
-    b.ratios[libs[0]].map((_, k) => [String(k + 1), 'ratio', ...libs.map((l) => fmt(b.ratios[l][k]))])
+  const brackets = b && table(['level', 'unit', ...libs],
+    b.idle[libs[0]].flatMap((_, k) => [
+      ['idle', 'ms', ...libs.map((l) => fmt(b.idle[l][k]))],
+      ...(k < b.alive[libs[0]].length ? [[`${b.children} alive`, 'ms', ...libs.map((l) => fmt(b.alive[l][k]))]] : []),
+    ])
+      .concat(b.ratios[libs[0]].map((_, k) => [`bracket ${k + 1}`, 'ratio', ...libs.map((l) => fmt(b.ratios[l][k]))]))
       .concat([['median', 'ratio', ...libs.map((l) => fmt(b.ratio[l]))]]));
   return { parent, children, brackets };
 }
@@ -190,11 +201,11 @@ ${sweeps.children}
 
 ![latency against live children](${charts.children})
 ${sweeps.brackets ? `
-Scenario 4's ratio (the README's): after the sweep, ${plural(summary.sweeps.brackets.ratios[libs[0]].length, 'bracket')}, each the idle level, ${summary.sweeps.brackets.children}
-children alive again, and the idle level again (${cfg.children.settleMs / 1000} s after they are killed; one bracket's last
-idle level is the next one's first). Each bracket's ratio is the median with the children alive ÷
-the mean of the idle medians on either side of it, so the machine's drift over the minutes of the
-sweep (tens of percent on the development VM) does not count as the children's cost.
+Scenario 4's ratio (the README's) does not come from the sweep: after it (and after the "0, again"
+level), ${plural(summary.sweeps.brackets.ratios[libs[0]].length, 'bracket')} of the idle level, ${summary.sweeps.brackets.children} children alive again and the idle
+level again (${cfg.children.settleMs / 1000} s after each kill; one bracket's last idle level is the next one's first).
+Each bracket's ratio is its median with the children alive ÷ the mean of the idle medians on either
+side of it, so that a drift of the machine between the levels does not count as the children's cost.
 
 ${sweeps.brackets}
 ` : ''}
@@ -236,4 +247,4 @@ function charts(raw, summary, libs) {
   return { 'parent-size.svg': parent, 'live-children.svg': children, 'kill-cdf.svg': kill };
 }
 
-module.exports = { summarise, markdown, charts, mainTable, fmt, bracketRatios };
+module.exports = { summarise, markdown, charts, mainTable, fmt, plural, bracketRatios };

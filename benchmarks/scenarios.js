@@ -52,19 +52,29 @@ async function timeLevel(contestants, { rounds, batch }) {
 /** Kills every contestant's idle children, then lets the machine settle: the exits of thousands of
  * processes at once leave the kernel busy after the last of them is reaped. (Once on the
  * development VM, 2000 killed by procdesc and 2000 by the floor: procdesc's idle level was 2.53 ms
- * right away, 2.17 ms two seconds later and 2.06-2.50 over the next half minute. A full run kills
- * 8000 at once.) */
+ * right away, 2.17 ms two seconds later, and anywhere in 2.06-2.50 over the next half minute, this
+ * machine's noise. A full run kills 8000 at once.) */
 async function unsleep(contestants, cfg) {
   await Promise.all(contestants.map((c) => c.send('unsleep')));
   await new Promise((resolve) => setTimeout(resolve, cfg.children.settleMs));
 }
 
+/** One level of a bracket: every contestant grown to `children` idle children (for 0, after
+ * unsleep(), the same command only replies how many are left), then scenario 1. The counts the
+ * contestants reply are kept with the samples. */
+async function bracketLevel(contestants, cfg, children) {
+  const held = perLibrary(contestants, () => null);
+  await Promise.all(contestants.map(async (c) => { held[c.name] = (await c.send(`sleepers ${children}`)).n; }));
+  return { held, samples: await timeLevel(contestants, cfg.children) };
+}
+
 /** Spawn latency as live idle children grow; fds and memory of the host at every level. Then
- * scenario 4's ratio, in brackets: the idle level, the top level again, the idle level, and so on,
- * each a minute or so apart. The machine drifts by tens of percent over the minutes a sweep takes
- * (the floor's own figures move with it), so the top level is divided by the idle levels measured
- * just before and just after it, never by one from the start of the sweep. The first idle level
- * is the sweep's "0, again". */
+ * scenario 4's ratio, in brackets: the idle level, the top level again, the idle level, and so on.
+ * The machine drifts over the minutes a sweep takes (at 464751e the idle level after the sweep was
+ * 1.16-1.56x the one before it, the floor's included), so each top level is divided by the idle
+ * levels measured just before and just after it. The idle level right after the sweep ("0, again")
+ * is not a bracket's: in the first two runs with brackets it was the slowest idle level of the run
+ * for procdesc and the floor (and in one of them for all four), 5 s after the kill as the others. */
 async function liveChildren(contestants, cfg) {
   const levels = [];
   for (const n of cfg.liveChildren) {
@@ -76,16 +86,16 @@ async function liveChildren(contestants, cfg) {
     levels.push({ children: n, samples, stats });
   }
   await unsleep(contestants, cfg);
+  const idleAgain = await timeLevel(contestants, cfg.children);
   const top = cfg.liveChildren[cfg.liveChildren.length - 1];
-  const brackets = { children: top, idle: [await timeLevel(contestants, cfg.children)], alive: [] };
+  const brackets = { children: top, idle: [await bracketLevel(contestants, cfg, 0)], alive: [] };
   for (let k = 0; k < cfg.children.brackets; k++) {
     log(`live children: ${top} and none again, bracket ${k + 1} of ${cfg.children.brackets}`);
-    await Promise.all(contestants.map((c) => c.send(`sleepers ${top}`)));
-    brackets.alive.push(await timeLevel(contestants, cfg.children));
+    brackets.alive.push(await bracketLevel(contestants, cfg, top));
     await unsleep(contestants, cfg);
-    brackets.idle.push(await timeLevel(contestants, cfg.children));
+    brackets.idle.push(await bracketLevel(contestants, cfg, 0));
   }
-  return { levels, idleAgain: brackets.idle[0], brackets };
+  return { levels, idleAgain, brackets };
 }
 
 /** Spawn latency as the parent's resident memory grows, with the event loop's delay meanwhile. */

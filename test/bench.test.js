@@ -67,11 +67,19 @@ describe('benchmarks: npm run bench at scale tiny', function () {
       for (const lib of LIBRARIES) assert.ok(level.samples[lib].length > 0);
     }
     assert.ok(raw.parentSize.length >= 2 && raw.liveChildren.length >= 2);
-    // Scenario 4's brackets: an idle level on either side of each level with the children alive.
+    // Scenario 4's brackets: an idle level on either side of each level with the children alive,
+    // each holding what it should.
     const { childrenBrackets: b } = raw;
-    assert.ok(b.alive.length >= 1 && b.idle.length === b.alive.length + 1, JSON.stringify(b).slice(0, 200));
-    for (const level of [...b.idle, ...b.alive]) {
-      for (const lib of LIBRARIES) assert.ok(level[lib].length > 0 && level[lib].every((x) => Number.isFinite(x) && x > 0), lib);
+    assert.strictEqual(b.children, 20);
+    assert.strictEqual(b.alive.length, results.config.children.brackets);
+    assert.strictEqual(b.idle.length, b.alive.length + 1);
+    for (const [levels, held] of [[b.idle, 0], [b.alive, 20]]) {
+      for (const level of levels) {
+        for (const lib of LIBRARIES) {
+          assert.strictEqual(level.held[lib], held, `${lib} holds ${level.held[lib]}, not ${held}`);
+          assert.ok(level.samples[lib].length > 0 && level.samples[lib].every((x) => Number.isFinite(x) && x > 0), lib);
+        }
+      }
     }
     for (const lib of LIBRARIES) {
       assert.strictEqual(results.summary.sweeps.brackets.ratios[lib].length, b.alive.length, lib);
@@ -115,17 +123,25 @@ describe('benchmarks: npm run bench at scale tiny', function () {
 
 describe('benchmarks: scenario 4\'s ratio (report.js bracketRatios)', () => {
   const { bracketRatios } = require('../benchmarks/report.js');
-  const level = (ms) => ({ procdesc: [ms * 0.9, ms, ms * 1.2], floor: [ms] }); // median ms
+  const level = (ms) => ({ samples: { procdesc: [ms * 0.9, ms, ms * 1.2], floor: [ms] } }); // median ms
 
   it('divides each level with the children alive by the mean of the idle levels on either side of it', () => {
-    // The machine drifts from 1 to 3 ms idle; the children cost 10% and then 30%.
-    const b = { children: 2000, idle: [level(1), level(2), level(3)], alive: [level(1.5 * 1.1), level(2.5 * 1.3)] };
+    // The machine drifts from 1 to 4 ms idle; the children cost 10%, then 20%, then 60%.
+    const b = { children: 2000, idle: [level(1), level(2), level(3), level(4)], alive: [level(1.5 * 1.1), level(2.5 * 1.2), level(3.5 * 1.6)] };
     const r = bracketRatios(b, ['procdesc', 'floor']);
     assert.strictEqual(r.children, 2000);
     for (const lib of ['procdesc', 'floor']) {
-      assert.deepStrictEqual(r.ratios[lib].map((x) => x.toFixed(6)), ['1.100000', '1.300000'], lib);
-      assert.strictEqual(r.ratio[lib].toFixed(6), '1.200000', lib); // the median of two: their mean
+      assert.deepStrictEqual(r.idle[lib], [1, 2, 3, 4], lib);
+      assert.deepStrictEqual(r.ratios[lib].map((x) => x.toFixed(6)), ['1.100000', '1.200000', '1.600000'], lib);
+      assert.strictEqual(r.ratio[lib].toFixed(6), '1.200000', lib); // the median, not the mean (1.3)
     }
+  });
+
+  it('has no ratio for a library with a level missing', () => {
+    const b = { children: 20, idle: [level(1), { samples: { procdesc: [], floor: [1] } }], alive: [level(1.2)] };
+    const r = bracketRatios(b, ['procdesc', 'floor']);
+    assert.strictEqual(r.ratio.procdesc, null);
+    assert.strictEqual(r.ratio.floor.toFixed(6), '1.200000');
   });
 
   it('is null for a run without brackets', () => {
