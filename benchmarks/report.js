@@ -35,10 +35,9 @@ function map(libs, f) {
 
 /** Scenario 4's ratio from its brackets (scenarios.js): each top level's median divided by the mean
  * of the idle medians just before and just after it; per library, the levels' medians, every
- * bracket's ratio and the median of those (null if any is missing). null where the run has no
- * brackets. */
+ * bracket's ratio and the median of those (null if any is missing). config.js makes every run
+ * measure at least one bracket. */
 function bracketRatios(brackets, libs) {
-  if (!brackets || brackets.alive.length === 0) return null;
   const levelMedians = (levels) => map(libs, (lib) => levels.map((l) => median(l.samples[lib])));
   const idle = levelMedians(brackets.idle);
   const alive = levelMedians(brackets.alive);
@@ -140,7 +139,7 @@ function sweepTables(summary, libs) {
     summary.sweeps.liveChildren.map((s) => [String(s.children), 'ms', ...libs.map((l) => fmt(s.median[l])), ...libs.map((l) => String(s.fds[l]))])
       .concat([['0, again (after the sweep)', 'ms', ...libs.map((l) => fmt(summary.sweeps.idleAgain[l])), ...libs.map(() => '')]]));
   const b = summary.sweeps.brackets;
-  const brackets = b && table(['level', 'unit', ...libs],
+  const brackets = table(['level', 'unit', ...libs],
     b.idle[libs[0]].flatMap((_, k) => [
       ['idle', 'ms', ...libs.map((l) => fmt(b.idle[l][k]))],
       ...(k < b.alive[libs[0]].length ? [[`${b.children} alive`, 'ms', ...libs.map((l) => fmt(b.alive[l][k]))]] : []),
@@ -200,15 +199,16 @@ and ${cfg.children.settleMs / 1000} s have passed.
 ${sweeps.children}
 
 ![latency against live children](${charts.children})
-${sweeps.brackets ? `
-Scenario 4's ratio (the README's) does not come from the sweep: after it (and after the "0, again"
-level), ${plural(summary.sweeps.brackets.ratios[libs[0]].length, 'bracket')} of the idle level, ${summary.sweeps.brackets.children} children alive again and the idle
-level again (${cfg.children.settleMs / 1000} s after each kill; one bracket's last idle level is the next one's first).
-Each bracket's ratio is its median with the children alive ÷ the mean of the idle medians on either
-side of it, so that a drift of the machine between the levels does not count as the children's cost.
+
+Scenario 4's ratio (the README's) does not come from the sweep. After the sweep and its "0, again"
+level come ${plural(summary.sweeps.brackets.ratios[libs[0]].length, 'bracket')}: the idle level, ${summary.sweeps.brackets.children} children alive again, the idle level
+again (each idle level ${cfg.children.settleMs / 1000} s after the kill; one bracket's last idle level is the next one's
+first). Each bracket's ratio is its median with the children alive ÷ the mean of the idle medians
+on either side of it, so that a drift of the machine between the levels does not count as the
+children's cost. The ms row of scenario 4 above is the sweep's level, with the sweep's noise.
 
 ${sweeps.brackets}
-` : ''}
+
 ## kill -> exit
 
 ![kill to exit latency, CDF](${charts.kill})

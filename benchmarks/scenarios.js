@@ -50,10 +50,10 @@ async function timeLevel(contestants, { rounds, batch }) {
 }
 
 /** Kills every contestant's idle children, then lets the machine settle: the exits of thousands of
- * processes at once leave the kernel busy after the last of them is reaped. (Once on the
- * development VM, 2000 killed by procdesc and 2000 by the floor: procdesc's idle level was 2.53 ms
- * right away, 2.17 ms two seconds later, and anywhere in 2.06-2.50 over the next half minute, this
- * machine's noise. A full run kills 8000 at once.) */
+ * processes at once leave the kernel work to do after the last of them is reaped. The pause is a
+ * precaution, not a measured need: in one scratch run (2000 children killed by procdesc and 2000
+ * by the floor) procdesc's idle level was 2.53 ms right away, then 2.06-2.50 ms over the next half
+ * minute, this machine's noise. A full run kills 8000 at once. */
 async function unsleep(contestants, cfg) {
   await Promise.all(contestants.map((c) => c.send('unsleep')));
   await new Promise((resolve) => setTimeout(resolve, cfg.children.settleMs));
@@ -61,10 +61,13 @@ async function unsleep(contestants, cfg) {
 
 /** One level of a bracket: every contestant grown to `children` idle children (for 0, after
  * unsleep(), the same command only replies how many are left), then scenario 1. The counts the
- * contestants reply are kept with the samples. */
+ * contestants reply are checked and kept with the samples. */
 async function bracketLevel(contestants, cfg, children) {
   const held = perLibrary(contestants, () => null);
-  await Promise.all(contestants.map(async (c) => { held[c.name] = (await c.send(`sleepers ${children}`)).n; }));
+  await Promise.all(contestants.map(async (c) => {
+    held[c.name] = (await c.send(`sleepers ${children}`)).n;
+    if (held[c.name] !== children) throw new Error(`${c.name} holds ${held[c.name]} idle children, not ${children}`);
+  }));
   return { held, samples: await timeLevel(contestants, cfg.children) };
 }
 
@@ -73,8 +76,9 @@ async function bracketLevel(contestants, cfg, children) {
  * The machine drifts over the minutes a sweep takes (at 464751e the idle level after the sweep was
  * 1.16-1.56x the one before it, the floor's included), so each top level is divided by the idle
  * levels measured just before and just after it. The idle level right after the sweep ("0, again")
- * is not a bracket's: in the first two runs with brackets it was the slowest idle level of the run
- * for procdesc and the floor (and in one of them for all four), 5 s after the kill as the others. */
+ * is not a bracket's: in the two runs that used it as one (the second is kept at 12d4bb7) it was
+ * the slowest idle level of the run for procdesc and the floor (in 12d4bb7's for all four), 5 s
+ * after the kill as the others. */
 async function liveChildren(contestants, cfg) {
   const levels = [];
   for (const n of cfg.liveChildren) {

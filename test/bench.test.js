@@ -70,10 +70,10 @@ describe('benchmarks: npm run bench at scale tiny', function () {
     // Scenario 4's brackets: an idle level on either side of each level with the children alive,
     // each holding what it should.
     const { childrenBrackets: b } = raw;
-    assert.strictEqual(b.children, 20);
+    assert.strictEqual(b.children, results.config.liveChildren[results.config.liveChildren.length - 1]);
     assert.strictEqual(b.alive.length, results.config.children.brackets);
     assert.strictEqual(b.idle.length, b.alive.length + 1);
-    for (const [levels, held] of [[b.idle, 0], [b.alive, 20]]) {
+    for (const [levels, held] of [[b.idle, 0], [b.alive, b.children]]) {
       for (const level of levels) {
         for (const lib of LIBRARIES) {
           assert.strictEqual(level.held[lib], held, `${lib} holds ${level.held[lib]}, not ${held}`);
@@ -93,6 +93,11 @@ describe('benchmarks: npm run bench at scale tiny', function () {
     assert.ok(md.includes('| # | scenario |'));
     for (const lib of LIBRARIES) assert.ok(md.includes(`| ${lib} |`) || md.includes(` ${lib} |`), lib);
     for (const id of SCENARIOS) assert.ok(md.includes(`\n| ${id} | `), `scenario ${id}`);
+    // Scenario 4's brackets: every level and every ratio.
+    const { brackets } = results.summary.sweeps;
+    assert.strictEqual(md.split('\n| idle | ms |').length - 1, brackets.idle.procdesc.length);
+    assert.strictEqual(md.split(`\n| ${brackets.children} alive | ms |`).length - 1, brackets.alive.procdesc.length);
+    assert.ok(md.includes('\n| bracket 1 | ratio |') && md.includes('\n| median | ratio |'));
     assert.match(md, /Machine: \d+ CPUs/);
     assert.match(md, /Node v\d+/);
     assert.match(md, /Command: `/);
@@ -126,14 +131,16 @@ describe('benchmarks: scenario 4\'s ratio (report.js bracketRatios)', () => {
   const level = (ms) => ({ samples: { procdesc: [ms * 0.9, ms, ms * 1.2], floor: [ms] } }); // median ms
 
   it('divides each level with the children alive by the mean of the idle levels on either side of it', () => {
-    // The machine drifts from 1 to 4 ms idle; the children cost 10%, then 20%, then 60%.
-    const b = { children: 2000, idle: [level(1), level(2), level(3), level(4)], alive: [level(1.5 * 1.1), level(2.5 * 1.2), level(3.5 * 1.6)] };
+    // The machine drifts from 1 to 4 ms idle; the children cost 60%, then 10%, then 20%.
+    const b = { children: 2000, idle: [level(1), level(2), level(3), level(4)], alive: [level(1.5 * 1.6), level(2.5 * 1.1), level(3.5 * 1.2)] };
     const r = bracketRatios(b, ['procdesc', 'floor']);
     assert.strictEqual(r.children, 2000);
     for (const lib of ['procdesc', 'floor']) {
       assert.deepStrictEqual(r.idle[lib], [1, 2, 3, 4], lib);
-      assert.deepStrictEqual(r.ratios[lib].map((x) => x.toFixed(6)), ['1.100000', '1.200000', '1.600000'], lib);
-      assert.strictEqual(r.ratio[lib].toFixed(6), '1.200000', lib); // the median, not the mean (1.3)
+      assert.deepStrictEqual(r.alive[lib].map((x) => x.toFixed(6)), ['2.400000', '2.750000', '4.200000'], lib);
+      assert.deepStrictEqual(r.ratios[lib].map((x) => x.toFixed(6)), ['1.600000', '1.100000', '1.200000'], lib);
+      // The median: not the mean (1.3), nor the middle bracket's (1.1).
+      assert.strictEqual(r.ratio[lib].toFixed(6), '1.200000', lib);
     }
   });
 
@@ -142,11 +149,6 @@ describe('benchmarks: scenario 4\'s ratio (report.js bracketRatios)', () => {
     const r = bracketRatios(b, ['procdesc', 'floor']);
     assert.strictEqual(r.ratio.procdesc, null);
     assert.strictEqual(r.ratio.floor.toFixed(6), '1.200000');
-  });
-
-  it('is null for a run without brackets', () => {
-    assert.strictEqual(bracketRatios(undefined, ['procdesc']), null);
-    assert.strictEqual(bracketRatios({ children: 20, idle: [level(1)], alive: [] }, ['procdesc']), null);
   });
 });
 
