@@ -62,6 +62,7 @@ function scaled(factor) {
   };
 }
 
+/** The value of --name=value in argv (undefined when absent). */
 function flag(argv, name) {
   const prefix = `--${name}=`;
   const hit = argv.find((a) => a.startsWith(prefix));
@@ -80,4 +81,4 @@ function readConfig(argv = process.argv.slice(2), env = process.env) {
   return { scale, out, ...preset };
 }
 
-module.exports = { readConfig, GB, MB };
+module.exports = { readConfig, flag, GB, MB };

@@ -15,13 +15,13 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { readConfig } = require('./config');
+const { readConfig, flag } = require('./config');
 const { Contestant, enlist, enlistProcdescAndHelper } = require('./contestants');
 const { sequential, log } = require('./scenarios');
 const { floorTable } = require('./stats');
 
 async function main() {
-  const touchArg = process.argv.find((a) => a.startsWith('--touch='))?.slice(8) ?? '2048';
+  const touchArg = flag(process.argv, 'touch') ?? '2048';
   const touchKb = Number(touchArg);
   if (!Number.isSafeInteger(touchKb) || touchKb <= 0) throw new Error(`--touch: a number of KB, not ${touchArg}`);
   const cfg = readConfig();

@@ -13,7 +13,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
-const { readConfig } = require('./config');
+const { readConfig, flag } = require('./config');
 const { Contestant, compileFloor, enlist } = require('./contestants');
 const { sequential, log } = require('./scenarios');
 const { floorTable } = require('./stats');
@@ -50,7 +50,7 @@ async function main() {
   } catch {
     throw new Error('needs taskset (util-linux)');
   }
-  const op = process.argv.find((a) => a.startsWith('--op='))?.slice(5) ?? 'true';
+  const op = flag(process.argv, 'op') ?? 'true';
   if (!OPS[op]) throw new Error(`--op: one of ${Object.keys(OPS).join(', ')}`);
   const cfg = readConfig();
   const floorBin = compileFloor();

@@ -14,6 +14,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn, execFileSync } = require('node:child_process');
 
+const { flag } = require('./config');
 const { Contestant, enlist, enlistProcdescAndHelper } = require('./contestants');
 const { log } = require('./scenarios');
 const { parsePerfScript, cycles, summarize } = require('./sched_trace');
@@ -36,11 +37,6 @@ const ROWS = [
   ['hostCpu', 'host CPU time per cycle (its main thread)'],
   ['spawnerCpu', 'helper CPU time per cycle (the floor: its own)'],
 ];
-
-function arg(name, fallback) {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : fallback;
-}
 
 function startPerf(file) {
   const perf = spawn('perf', ['record', '-q', '-a', '-o', file, ...EVENTS.flatMap((e) => ['-e', e])], { stdio: 'inherit' });
@@ -85,11 +81,13 @@ async function trace(contestant, n, dir, spawnerExe) {
 }
 
 async function main() {
-  const n = Number(arg('n', '1000'));
-  const rounds = Number(arg('rounds', '4'));
-  if (!Number.isSafeInteger(n) || n < 50) throw new Error(`--n: a number of spawns (50 or more), not ${arg('n')}`);
+  const nArg = flag(process.argv, 'n') ?? '1000';
+  const roundsArg = flag(process.argv, 'rounds') ?? '4';
+  const n = Number(nArg);
+  const rounds = Number(roundsArg);
+  if (!Number.isSafeInteger(n) || n < 50) throw new Error(`--n: a number of spawns (50 or more), not ${nArg}`);
   if (!Number.isSafeInteger(rounds) || rounds < 1 || n / rounds < 50) {
-    throw new Error(`--rounds: a positive number, with 50 spawns or more a round, not ${arg('rounds')}`);
+    throw new Error(`--rounds: a positive number, with 50 spawns or more a round, not ${roundsArg}`);
   }
   const perRound = Math.floor(n / rounds); // each round the same size: the remainder is not run
   try {

@@ -13,7 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
-const { readConfig } = require('./config');
+const { readConfig, flag } = require('./config');
 const { Contestant, enlist } = require('./contestants');
 const { sequential, log } = require('./scenarios');
 const { median, percentile } = require('./stats');
@@ -37,7 +37,7 @@ async function main() {
   const binaries = [...new Set(nodes())];
   const versionOf = (bin) => execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim();
   const roots = process.argv.filter((a) => a.startsWith('--root=')).map((a) => path.resolve(a.slice(7)));
-  const op = process.argv.find((a) => a.startsWith('--op='))?.slice(5) ?? 'true';
+  const op = flag(process.argv, 'op') ?? 'true';
   if (!OPS[op]) throw new Error(`--op: one of ${Object.keys(OPS).join(', ')}`);
   const [title, counts] = OPS[op];
   const contestants = [];
